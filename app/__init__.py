@@ -1,0 +1,66 @@
+"""The Consort application factory."""
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from app import config, errors, templating
+from app.extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(config.from_environment(app.instance_path))
+    app.config.from_prefixed_env()  # FLASK_* from the environment
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    _register_models()
+    _register_blueprints(app)
+    errors.register(app)
+    templating.register(app)
+    _register_cli(app)
+    return app
+
+
+def _register_models() -> None:
+    """Import every package's models so that the metadata (and Alembic) knows them all."""
+    import app.accounts.models
+    import app.audit.models
+    import app.organisations.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.accounts import api as accounts_api
+    from app.accounts import views as accounts_views
+    from app.admin import views as admin_views
+    from app.api import meta
+    from app.audit import api as audit_api
+    from app.dashboard import views as dashboard_views
+    from app.organisations import api as organisations_api
+    from frameworks import views as frameworks_views
+    from procurement import views as procurement_views
+    from suppliers import views as suppliers_views
+
+    for blueprint in (
+        accounts_views.bp, admin_views.bp, dashboard_views.bp,
+        frameworks_views.bp, suppliers_views.bp, procurement_views.bp,
+        meta.health_bp, meta.bp, accounts_api.bp, organisations_api.bp, audit_api.bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from app import cli
+
+    cli.register(app)
+

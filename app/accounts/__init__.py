@@ -1,0 +1,1 @@
+"""Users, sign-in, sign-up, invitations and API tokens."""

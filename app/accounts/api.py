@@ -1,0 +1,52 @@
+"""API: bearer tokens and the signed-in user."""
+from datetime import datetime
+
+from flask import g
+from pydantic import BaseModel, Field
+
+from app.accounts import tokens
+from app.api import api_blueprint
+from app.api.auth import api_user, token_required
+from app.api.openapi import operation
+from app.api.schemas import UserOut
+from app.api.validation import json_body
+
+bp = api_blueprint("accounts_api", __name__)
+
+
+class TokenRequest(BaseModel):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: datetime
+
+
+@bp.post("/tokens")
+@operation("Exchange an e-mail and password for a bearer token", body=TokenRequest,
+           responses={201: TokenOut}, errors=(401, 403), auth=False,
+           description="Wrong credentials give 401; after repeated failures the account locks (403).")
+def create_token():
+    """Issue a bearer token for an e-mail and password."""
+    body = json_body(TokenRequest)
+    token, raw = tokens.issue(body.email, body.password)
+    return {"token": raw, "expires_at": token.expires_at.isoformat()}, 201
+
+
+@bp.delete("/tokens/current")
+@operation("Revoke the token used for this request", responses={204: None})
+@token_required()
+def revoke_current_token():
+    """Revoke the bearer token that made this request."""
+    tokens.revoke(g.api_token, actor=api_user())
+    return "", 204
+
+
+@bp.get("/me")
+@operation("The signed-in user and their organisation", responses={200: UserOut})
+@token_required()
+def me():
+    """Who the token belongs to."""
+    return api_user().as_json()

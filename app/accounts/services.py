@@ -1,0 +1,196 @@
+"""Users: creating them, signing them in, locking them out, changing passwords."""
+from datetime import datetime, timedelta
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.accounts.models import User
+from app.audit import services as audit
+from app.domain.errors import AccountLocked, NotSignedIn, ValidationFailed
+from app.domain.identity import LockoutPolicy, email_domain, normalise_email, password_problem
+from app.domain.roles import OrganisationKind, Role, role_mismatch_message
+from app.extensions import db
+from app.organisations import services as organisations
+from app.organisations.models import Organisation
+from app.types import utcnow
+
+SIGN_IN_FAILED = "The e-mail address or password is not right."
+# Checked against when no user has the e-mail, so a wrong address takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("consort-timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
+
+
+def get(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def users_query(organisation_id: int | None = None, role: Role | None = None):
+    query = db.select(User).order_by(User.email)
+    if organisation_id is not None:
+        query = query.where(User.organisation_id == organisation_id)
+    if role is not None:
+        query = query.where(User.role == role)
+    return query
+
+
+def _lockout_policy() -> LockoutPolicy:
+    config = current_app.config
+    return LockoutPolicy(config["SIGN_IN_MAX_FAILURES"], timedelta(minutes=config["SIGN_IN_LOCKOUT_MINUTES"]))
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> User:
+    """The user with these credentials; counts failures and locks the account after too many. Commits."""
+    now = now or utcnow()
+    user = find_by_email(email or "")
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        raise NotSignedIn(SIGN_IN_FAILED, {"email": SIGN_IN_FAILED})
+    if LockoutPolicy.is_locked(user.locked_until, now):
+        raise AccountLocked(_locked_message(user.locked_until))
+    if not check_password_hash(user.password_hash, password or ""):
+        failures, locked_until = _lockout_policy().after_failure(user.failed_sign_ins, now)
+        user.failed_sign_ins, user.locked_until = failures, locked_until
+        if locked_until:
+            audit.record("user.locked", user, after={"locked_until": locked_until.isoformat()})
+            db.session.commit()
+            raise AccountLocked(_locked_message(locked_until))
+        db.session.commit()
+        raise NotSignedIn(SIGN_IN_FAILED, {"email": SIGN_IN_FAILED})
+    if not user.active:
+        raise NotSignedIn("This account has been deactivated. Ask your Consort administrator.")
+    user.failed_sign_ins, user.locked_until, user.last_sign_in_at = 0, None, now
+    db.session.commit()
+    return user
+
+
+def _locked_message(until: datetime) -> str:
+    from app.templating import london_time
+
+    return (f"This account is locked after too many failed sign-ins. Try again after {london_time(until)}, "
+            "or ask your administrator.")
+
+
+def _check_new_user(email: str, password: str, role: Role, kind: OrganisationKind) -> dict[str, str]:
+    """Every problem with a new user's details, by field."""
+    email = normalise_email(email)
+    problems = {}
+    if "@" not in email.strip("@"):
+        problems["email"] = "Enter an e-mail address, like name@camden.gov.uk."
+    elif find_by_email(email):
+        problems["email"] = "An account with this e-mail address already exists. Sign in instead."
+    if problem := password_problem(password, email):
+        problems["password"] = problem
+    if problem := role_mismatch_message(role, kind):
+        problems["role"] = problem
+    return problems
+
+
+def add_user(email: str, password: str, role: Role, organisation: Organisation, *,
+             name: str = "", actor=None, action: str = "user.created") -> User:
+    """Add a user to the session with its audit event; the caller commits."""
+    if problems := _check_new_user(email, password, role, organisation.kind):
+        raise ValidationFailed(next(iter(problems.values())), problems)
+    user = User(email=normalise_email(email), name=" ".join(name.split()), password_hash=hash_password(password),
+                role=role, organisation=organisation)
+    db.session.add(user)
+    audit.record(action, user, actor=actor, after=snapshot(user))
+    return user
+
+
+def register_supplier(*, company_name: str, companies_house_number: str, sme: bool,
+                      name: str, email: str, password: str) -> User:
+    """A supplier registers its company and its first user, in one transaction."""
+    problems = _check_new_user(email, password, Role.SUPPLIER, OrganisationKind.SUPPLIER)
+    try:
+        organisation = organisations.add(company_name, OrganisationKind.SUPPLIER, sme=sme,
+                                         companies_house_number=companies_house_number)
+    except ValidationFailed as error:
+        problems = error.fields | problems
+    if problems:
+        db.session.rollback()
+        raise ValidationFailed(next(iter(problems.values())), problems)
+    user = add_user(email, password, Role.SUPPLIER, organisation, name=name, action="user.signed_up")
+    db.session.commit()
+    return user
+
+
+def register_officer(*, authority_id: int, name: str, email: str, password: str) -> User:
+    """An officer signs up, but only from an e-mail domain that the authority allows."""
+    authority = db.session.get(Organisation, authority_id)
+    if authority is None or authority.kind != OrganisationKind.AUTHORITY:
+        message = "Choose your authority from the list."
+        raise ValidationFailed(message, {"authority_id": message})
+    domain = email_domain(email)
+    allowed = [d.domain for d in authority.domains]
+    if domain not in allowed:
+        if allowed:
+            message = (f"{authority.name} accepts sign-ups only from e-mail addresses at "
+                       f"{', '.join(allowed)}. Use your work address, or ask an administrator for an invitation.")
+        else:
+            message = f"{authority.name} has no sign-up domains yet. Ask a Consort administrator for an invitation."
+        raise ValidationFailed(message, {"email": message})
+    try:
+        user = add_user(email, password, Role.OFFICER, authority, name=name, action="user.signed_up")
+    except ValidationFailed:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return user
+
+
+def create_user(email: str, password: str, role: Role, organisation_name: str,
+                organisation_kind: OrganisationKind | None = None, sme: bool = False) -> User:
+    """Create a user for an operator (the CLI), creating the organisation if it does not exist."""
+    organisation = organisations.find_by_name(organisation_name)
+    try:
+        if organisation is None:
+            kind = organisation_kind or _default_kind(role)
+            organisation = organisations.add(organisation_name, kind, sme=sme)
+        elif organisation_kind and organisation.kind != organisation_kind:
+            message = f"{organisation.name} is a {organisation.kind.value}, not a {organisation_kind.value}."
+            raise ValidationFailed(message, {"org_kind": message})
+        user = add_user(email, password, role, organisation)
+    except ValidationFailed:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return user
+
+
+def _default_kind(role: Role) -> OrganisationKind:
+    return {
+        Role.ADMIN: OrganisationKind.CONSORTIUM,
+        Role.BOARD: OrganisationKind.CONSORTIUM,
+        Role.OFFICER: OrganisationKind.AUTHORITY,
+        Role.EVALUATOR: OrganisationKind.AUTHORITY,
+        Role.SUPPLIER: OrganisationKind.SUPPLIER,
+    }[role]
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change a user's own password after checking the current one. Commits."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        message = "Your current password is not right."
+        raise ValidationFailed(message, {"current_password": message})
+    if problem := password_problem(new_password, user.email):
+        raise ValidationFailed(problem, {"new_password": problem})
+    user.password_hash = hash_password(new_password)
+    audit.record("user.password_changed", user, actor=user)
+    db.session.commit()
+
+
+def snapshot(user: User) -> dict:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "organisation_id": user.organisation.id if user.organisation else user.organisation_id,
+        "active": user.active,
+    }

@@ -1,0 +1,141 @@
+"""Pages: sign in, sign out, sign up, accept an invitation, your account."""
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import invitations, tokens
+from app.accounts import services as accounts
+from app.accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    OfficerSignUpForm,
+    SignInForm,
+    SupplierSignUpForm,
+)
+from app.domain.errors import AccountLocked, NotSignedIn, ValidationFailed
+from app.organisations import services as organisations
+from app.webforms import attach_errors, render_form, safe_next
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+def _start_session(user) -> None:
+    from flask import session
+
+    session.clear()  # a fresh session on sign-in, so an earlier one cannot be fixed upon
+    login_user(user)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Sign in with an e-mail address and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except (NotSignedIn, AccountLocked) as error:
+            attach_errors(form, error)
+        else:
+            _start_session(user)
+            return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
+    return render_form("accounts/sign_in.html", form)
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    """Sign out and end the session."""
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.get("/sign-up")
+def sign_up():
+    """Choose how to join: as a supplier or as an authority's officer."""
+    return render_form("accounts/sign_up.html", ConfirmForm())
+
+
+@bp.route("/sign-up/supplier", methods=["GET", "POST"])
+def sign_up_supplier():
+    """A supplier registers its company and first user."""
+    form = SupplierSignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_supplier(
+                company_name=form.company_name.data, companies_house_number=form.companies_house_number.data,
+                sme=form.sme.data, name=form.name.data, email=form.email.data, password=form.password.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            _start_session(user)
+            flash(f"{user.organisation.name} is registered on Consort.", "success")
+            return redirect(url_for("dashboard.index"))
+    return render_form("accounts/sign_up_supplier.html", form)
+
+
+@bp.route("/sign-up/officer", methods=["GET", "POST"])
+def sign_up_officer():
+    """An authority's officer signs up from a work e-mail address at an allowed domain."""
+    form = OfficerSignUpForm()
+    authorities = organisations.authorities()
+    form.authority_id.choices = [(0, "Choose your authority")] + [(a.id, a.name) for a in authorities]
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_officer(authority_id=form.authority_id.data, name=form.name.data,
+                                             email=form.email.data, password=form.password.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            _start_session(user)
+            flash(f"Welcome to Consort. You are an officer of {user.organisation.name}.", "success")
+            return redirect(url_for("dashboard.index"))
+    return render_form("accounts/sign_up_officer.html", form)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Accept an invitation: choose a name and password, and you are in."""
+    invitation = invitations.find_usable(token)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept(token, name=form.name.data, password=form.password.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            _start_session(user)
+            flash(f"Welcome to Consort. You have joined {user.organisation.name}.", "success")
+            return redirect(url_for("dashboard.index"))
+    return render_form("accounts/accept_invitation.html", form, invitation=invitation)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Your details, your password and your API tokens."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_form("accounts/account.html", form, api_tokens=tokens.active_for(current_user),
+                       revoke_form=ConfirmForm())
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of your own API tokens."""
+    form = ConfirmForm()
+    token = tokens.get_own(current_user, token_id)
+    if form.validate_on_submit() and token is not None:
+        tokens.revoke(token, actor=current_user)
+        flash("The API token has been revoked.", "success")
+    return redirect(url_for("accounts.account"))

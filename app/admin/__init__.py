@@ -1,0 +1,1 @@
+"""The consortium administrators' pages: users, invitations, organisations, the audit log."""

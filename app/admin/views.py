@@ -1,0 +1,125 @@
+"""Administrators' pages."""
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user
+
+from app import extensions
+from app.accounts import invitations
+from app.accounts import services as accounts
+from app.accounts.access import role_required
+from app.accounts.forms import ConfirmForm
+from app.admin.forms import DomainsForm, InvitationForm
+from app.audit import services as audit
+from app.domain.errors import ValidationFailed
+from app.domain.roles import OrganisationKind, Role
+from app.organisations import services as organisations
+from app.types import utcnow
+from app.webforms import attach_errors, render_form
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+PER_PAGE = 25
+
+
+def _page(query):
+    page = request.args.get("page", 1, type=int)
+    return extensions.db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+
+
+def _enum_arg(name: str, enum):
+    value = request.args.get(name) or None
+    return enum(value) if value in {e.value for e in enum} else None
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def users():
+    """Everyone with an account, filterable by role."""
+    role = _enum_arg("role", Role)
+    return render_form("admin/users.html", ConfirmForm(), page=_page(accounts.users_query(role=role)),
+                       role=role, roles=list(Role))
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def invitations_page():
+    """Invite someone by e-mail, and see the invitations sent."""
+    form = InvitationForm()
+    form.organisation_id.choices = [(0, "Choose an organisation")] + [
+        (o.id, f"{o.name} ({o.kind.value})") for o in extensions.db.session.scalars(organisations.list_query())]
+    if form.validate_on_submit():
+        try:
+            invitation, link, sent = invitations.invite(
+                actor=current_user, email=form.email.data, role=Role(form.role.data),
+                organisation_id=form.organisation_id.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            if sent:
+                flash(f"Invitation sent to {invitation.email}.", "success")
+            else:
+                flash(f"The invitation to {invitation.email} was saved but the e-mail could not be sent. "
+                      f"Send them this link yourself: {link}", "warning")
+            return redirect(url_for("admin.invitations_page"))
+    return render_form("admin/invitations.html", form, page=_page(invitations.recent_query()),
+                       now=utcnow(), revoke_form=ConfirmForm())
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@role_required(Role.ADMIN)
+def revoke_invitation(invitation_id: int):
+    """Withdraw a pending invitation so its link stops working."""
+    if ConfirmForm().validate_on_submit():
+        invitations.revoke(invitation_id, actor=current_user)
+        flash("The invitation has been withdrawn.", "success")
+    return redirect(url_for("admin.invitations_page"))
+
+
+@bp.get("/organisations")
+@role_required(Role.ADMIN)
+def organisations_page():
+    """Authorities, suppliers and the consortium."""
+    kind = _enum_arg("kind", OrganisationKind)
+    return render_form("admin/organisations.html", ConfirmForm(),
+                       page=_page(organisations.list_query(kind)), kind=kind, kinds=list(OrganisationKind))
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def organisation(organisation_id: int):
+    """One organisation: its users and, for an authority, its sign-up domains."""
+    org = organisations.get(organisation_id)
+    form = DomainsForm()
+    if request.method == "GET":
+        form.domains.data = "\n".join(d.domain for d in org.domains)
+    if org.kind == OrganisationKind.AUTHORITY and form.validate_on_submit():
+        try:
+            organisations.set_domains(org, form.domains.data.split(), actor=current_user)
+        except ValidationFailed as error:
+            extensions.db.session.rollback()
+            attach_errors(form, error)
+        else:
+            flash("The sign-up domains have been saved.", "success")
+            return redirect(url_for("admin.organisation", organisation_id=org.id))
+    members = extensions.db.session.scalars(accounts.users_query(org.id)).all()
+    return render_form("admin/organisation.html", form, organisation=org, members=members)
+
+
+@bp.get("/audit")
+@role_required(Role.ADMIN)
+def audit_log():
+    """The audit log, newest first, with a check of its hash chain on request."""
+    object_type = request.args.get("object_type") or None
+    query = audit.events_query(object_type, request.args.get("object_id") or None, request.args.get("action") or None)
+    return render_form("admin/audit.html", ConfirmForm(), page=_page(query), object_type=object_type)
+
+
+@bp.post("/audit/verify")
+@role_required(Role.ADMIN)
+def verify_audit():
+    """Check the hash chain of the whole audit log now."""
+    if ConfirmForm().validate_on_submit():
+        checked, broken = audit.verify()
+        if broken:
+            flash(f"Event {broken.event_id} is not as recorded: {broken.reason}.", "error")
+        else:
+            flash(f"All {checked} audit events are intact.", "success")
+    return redirect(url_for("admin.audit_log"))

@@ -1,0 +1,1 @@
+"""Pure rules of the shell: no Flask, no SQLAlchemy."""

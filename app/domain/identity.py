@@ -1,0 +1,65 @@
+"""Rules for e-mail addresses, passwords, Companies House numbers and sign-in lockout."""
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+COMPANIES_HOUSE_NUMBER = re.compile(r"^(?:\d{8}|[A-Z]{2}\d{6})$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared without regard to case or surrounding space."""
+    return email.strip().lower()
+
+
+def email_domain(email: str) -> str:
+    return normalise_email(email).rpartition("@")[2]
+
+
+def normalise_domain(domain: str) -> str:
+    return domain.strip().lower().lstrip("@")
+
+
+def is_valid_domain(domain: str) -> bool:
+    return bool(DOMAIN.match(normalise_domain(domain)))
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a password is not acceptable, or None. Length over composition, as NCSC advises."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use a password of at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use a password of at most {MAX_PASSWORD_LENGTH} characters."
+    if email and normalise_email(password) == normalise_email(email):
+        return "Do not use your e-mail address as your password."
+    if len(set(password)) < 4:
+        return "Use a password with more than a few different characters."
+    return None
+
+
+def normalise_companies_house_number(number: str) -> str:
+    return re.sub(r"\s+", "", number).upper()
+
+
+def is_valid_companies_house_number(number: str) -> bool:
+    """Eight digits, or two capital letters and six digits (Scotland SC, LLPs OC, ...)."""
+    return bool(COMPANIES_HOUSE_NUMBER.match(normalise_companies_house_number(number)))
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    max_failures: int
+    lockout: timedelta
+
+    def after_failure(self, failures: int, now: datetime) -> tuple[int, datetime | None]:
+        """The new failure count and, once the limit is reached, the time the lock lifts."""
+        failures += 1
+        if failures >= self.max_failures:
+            return 0, now + self.lockout
+        return failures, None
+
+    @staticmethod
+    def is_locked(locked_until: datetime | None, now: datetime) -> bool:
+        return locked_until is not None and locked_until > now

@@ -1,0 +1,1 @@
+"""Organisations: authorities, suppliers and the consortium."""

@@ -1,0 +1,41 @@
+"""Organisations and the e-mail domains an authority's officers sign up from."""
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.domain.roles import OrganisationKind
+from app.extensions import db
+from app.types import UTCDateTime, utcnow
+
+
+class Organisation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(
+        Enum(OrganisationKind, native_enum=False, create_constraint=True, length=20,
+             values_callable=lambda kinds: [k.value for k in kinds]),
+        index=True,
+    )
+    sme: Mapped[bool] = mapped_column(default=False)
+    companies_house_number: Mapped[str | None] = mapped_column(String(8), unique=True)
+    gss_code: Mapped[str | None] = mapped_column(String(9), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    domains: Mapped[list["OrganisationDomain"]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="OrganisationDomain.domain"
+    )
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "kind": self.kind.value, "sme": self.sme}
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r}>"
+
+
+class OrganisationDomain(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="domains")

@@ -1,0 +1,37 @@
+"""Column types shared by every package's models."""
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Numeric
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database.
+
+    SQLite keeps no offset, so values are stored as naive UTC and given their
+    offset back on the way out; a naive value on the way in is refused.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def Money() -> Numeric:  # noqa: N802 - reads as a type in model declarations
+    """Money in pounds and pence, never a float."""
+    return Numeric(14, 2, asdecimal=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""Frameworks: lots, criteria, lifecycle, clarification questions, publication and OCDS."""

@@ -1,0 +1,1 @@
+"""Pure rules of frameworks: plain Python, no Flask, no SQLAlchemy."""

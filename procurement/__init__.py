@@ -1,0 +1,1 @@
+"""Procurement: pooling, evaluation, award, board, standstill, contracts, call-offs, levies, savings."""

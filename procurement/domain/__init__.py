@@ -1,0 +1,1 @@
+"""Pure rules of procurement: plain Python, no Flask, no SQLAlchemy."""

@@ -1,0 +1,1 @@
+"""Suppliers: profiles, declarations, sealed bids, bundle offers, documents and receipts."""

@@ -1,0 +1,1 @@
+"""Pure rules of suppliers: plain Python, no Flask, no SQLAlchemy."""
