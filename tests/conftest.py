@@ -1,0 +1,93 @@
+"""Fixtures for every level of test: a real database migrated with Alembic, the app, its client and CLI.
+
+The database is SQLite in a temporary folder unless TEST_DATABASE_URL names another
+(for example postgresql+psycopg://postgres@127.0.0.1:5432/consort_test), which the suite then owns:
+it is emptied and migrated from scratch at the start.
+"""
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.extensions import db
+
+from tests.support import PASSWORD
+
+
+def _reset_database(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    _reset_database(url)
+    app = create_app(_test_config(url))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _test_config(url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key",
+        "MAIL_SERVER": None,
+        "PUBLIC_BASE_URL": "http://localhost",
+    }
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(_test_config(database_url))
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user (and organisation) through the same service the CLI uses."""
+    from app.accounts import services as accounts
+    from app.domain.roles import OrganisationKind, Role
+
+    def make(email: str, role: str = "officer", org: str = "London Borough of Camden",
+             kind: str | None = None, sme: bool = False, password: str = PASSWORD):
+        return accounts.create_user(email, password, Role(role), org,
+                                    OrganisationKind(kind) if kind else None, sme=sme)
+
+    return make
