@@ -1,8 +1,10 @@
 """The Consort application factory."""
 import logging
+from functools import partial
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from app import config, errors, templating
 from app.extensions import csrf, db, login_manager, migrate
@@ -24,6 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
+    # Ids are integer columns (32-bit on PostgreSQL), so a larger number in a URL names nothing: 404, not 500.
+    app.url_map.converters["int"] = partial(IntegerConverter, max=2**31 - 1)
     _register_models()
     _register_blueprints(app)
     errors.register(app)

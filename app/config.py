@@ -39,6 +39,7 @@ def from_environment(instance_path: str) -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1"),
         "SIGN_IN_MAX_FAILURES": _int("SIGN_IN_MAX_FAILURES", 5),
         "SIGN_IN_LOCKOUT_MINUTES": _int("SIGN_IN_LOCKOUT_MINUTES", 15),
         "API_TOKEN_HOURS": _int("API_TOKEN_HOURS", 24),

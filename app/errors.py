@@ -36,6 +36,16 @@ def page_error(status: int, message: str):
 
 
 def register(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """U+0000 is never meaningful in a form or a query, and PostgreSQL text cannot hold it."""
+        for values in (request.args, request.form):
+            for key, value in values.items(multi=True):
+                if "\x00" in key or "\x00" in value:
+                    name = key.replace("\x00", "")
+                    message = f"The value of {name} contains a NUL character, which is not allowed. Remove it."
+                    raise ConsortError(message, {name: "Must not contain the NUL character."})
+
     @app.errorhandler(ConsortError)
     def consort_error(error: ConsortError):
         if wants_json():
@@ -56,9 +66,10 @@ def register(app: Flask) -> None:
         if status >= 500:
             db.session.rollback()
         message = _message_for(status, error)
-        if wants_json():
-            return json_error(status, message)
-        return page_error(status, message)
+        answer = json_error(status, message) if wants_json() else page_error(status, message)
+        if getattr(error, "valid_methods", None):  # a 405 must name the allowed methods (RFC 9110, 15.5.6)
+            return (*answer, {"Allow": ", ".join(error.valid_methods)})
+        return answer
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

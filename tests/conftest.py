@@ -4,14 +4,15 @@ The database is SQLite in a temporary folder unless TEST_DATABASE_URL names anot
 (for example postgresql+psycopg://postgres@127.0.0.1:5432/consort_test), which the suite then owns:
 it is emptied and migrated from scratch at the start.
 """
+import contextvars
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
-
 from tests.support import PASSWORD
 
 
@@ -44,6 +45,8 @@ def _test_config(url: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "MAIL_SERVER": None,
         "PUBLIC_BASE_URL": "http://localhost",
+        # Real scrypt at a lower cost, so that hundreds of test users do not take minutes to hash.
+        "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",
     }
 
 
@@ -58,9 +61,21 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh context, as on a real server.
+
+    The test itself holds an application context (for its own database work). Without this, a request
+    would reuse that context: its `g` (where Flask-Login caches the user) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url):
     app = create_app(_test_config(database_url))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.rollback()

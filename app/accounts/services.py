@@ -16,11 +16,19 @@ from app.types import utcnow
 
 SIGN_IN_FAILED = "The e-mail address or password is not right."
 # Checked against when no user has the e-mail, so a wrong address takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("consort-timing-equaliser")
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    """scrypt, with the cost set by PASSWORD_HASH_METHOD (werkzeug's format, e.g. scrypt:32768:8:1)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("consort-timing-equaliser", method=method)
+    return _DUMMY_HASHES[method]
 
 
 def find_by_email(email: str) -> User | None:
@@ -50,7 +58,7 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
     now = now or utcnow()
     user = find_by_email(email or "")
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         raise NotSignedIn(SIGN_IN_FAILED, {"email": SIGN_IN_FAILED})
     if LockoutPolicy.is_locked(user.locked_until, now):
         raise AccountLocked(_locked_message(user.locked_until))
@@ -112,7 +120,9 @@ def register_supplier(*, company_name: str, companies_house_number: str, sme: bo
         organisation = organisations.add(company_name, OrganisationKind.SUPPLIER, sme=sme,
                                          companies_house_number=companies_house_number)
     except ValidationFailed as error:
-        problems = error.fields | problems
+        # The organisation's "name" is the form's company_name; "name" there is the person's name.
+        fields = {("company_name" if field == "name" else field): message for field, message in error.fields.items()}
+        problems = fields | problems
     if problems:
         db.session.rollback()
         raise ValidationFailed(next(iter(problems.values())), problems)

@@ -1,6 +1,7 @@
 """Pages: sign in, sign out, sign up, accept an invitation, your account."""
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts import invitations, tokens
 from app.accounts import services as accounts
@@ -81,7 +82,8 @@ def sign_up_officer():
     """An authority's officer signs up from a work e-mail address at an allowed domain."""
     form = OfficerSignUpForm()
     authorities = organisations.authorities()
-    form.authority_id.choices = [(0, "Choose your authority")] + [(a.id, a.name) for a in authorities]
+    form.authority_id.choices = [SelectChoice(0, "Choose your authority")] + [
+        SelectChoice(a.id, a.name) for a in authorities]
     if form.validate_on_submit():
         try:
             user = accounts.register_officer(authority_id=form.authority_id.data, name=form.name.data,

@@ -1,6 +1,7 @@
 """Forms for administrators."""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from app.domain.roles import Role
@@ -11,7 +12,7 @@ class InvitationForm(FlaskForm):
         DataRequired("Enter the e-mail address to invite."),
         Email("Enter an e-mail address in the right format, like name@example.org."),
         Length(max=254, message="Use an e-mail address of at most 254 characters.")])
-    role = SelectField("Role", choices=[(r.value, r.value.capitalize()) for r in Role],
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.capitalize()) for r in Role],
                        validators=[DataRequired("Choose a role.")])
     organisation_id = SelectField("Organisation", coerce=int, validate_choice=False,
                                   validators=[DataRequired("Choose the organisation they will belong to.")])

@@ -1,6 +1,7 @@
 """Administrators' pages."""
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app import extensions
 from app.accounts import invitations
@@ -43,8 +44,9 @@ def users():
 def invitations_page():
     """Invite someone by e-mail, and see the invitations sent."""
     form = InvitationForm()
-    form.organisation_id.choices = [(0, "Choose an organisation")] + [
-        (o.id, f"{o.name} ({o.kind.value})") for o in extensions.db.session.scalars(organisations.list_query())]
+    form.organisation_id.choices = [SelectChoice(0, "Choose an organisation")] + [
+        SelectChoice(o.id, f"{o.name} ({o.kind.value})")
+        for o in extensions.db.session.scalars(organisations.list_query())]
     if form.validate_on_submit():
         try:
             invitation, link, sent = invitations.invite(

@@ -13,14 +13,36 @@ def json_body(model: type[Model]) -> Model:
     """The request body as `model`: 400 if it is not a JSON object, 422 if its values are invalid."""
     if not request.is_json:
         raise ConsortError("Send the body as JSON with the header Content-Type: application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested too deeply for the parser: bad input, not a server error
+        data = None
     if not isinstance(data, dict):
         raise ConsortError("The body is not a JSON object. Check its syntax.")
+    if _contains_nul(data):
+        message = "Text in the body must not contain the NUL character (\\u0000). Remove it and send again."
+        raise ValidationFailed(message, {"body": message})
     try:
         return model.model_validate(data)
     except ValidationError as error:
         fields = field_errors(error)
         raise ValidationFailed(_summary(fields), fields) from None
+
+
+def _contains_nul(data) -> bool:
+    """Whether any key or string in parsed JSON holds U+0000, which PostgreSQL text cannot store or compare."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def field_errors(error: ValidationError) -> dict[str, str]:

@@ -34,4 +34,8 @@ def role_mismatch_message(role: Role, kind: OrganisationKind) -> str | None:
     if role_fits_organisation(role, kind):
         return None
     allowed = " or ".join(sorted(k.value for k in ROLE_ORGANISATION_KINDS[role]))
-    return f"A user with the role '{role.value}' must belong to a {allowed} organisation, not a {kind.value}."
+    return f"A user with the role '{role.value}' must belong to {_a(allowed)} organisation, not {_a(kind.value)}."
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun

@@ -60,7 +60,7 @@ def test_a_raw_update_is_found_by_verify(app):
     second = db.session.scalars(db.select(AuditEvent.id).order_by(AuditEvent.id)).all()[1]
     db.session.execute(text("UPDATE audit_event SET action = 'test.forged' WHERE id = :id"), {"id": second})
     db.session.commit()
-    checked, broken = audit.verify()
+    _, broken = audit.verify()
     assert broken is not None and broken.event_id == second
 
 
@@ -69,7 +69,7 @@ def test_two_events_cannot_share_a_predecessor(app):
     db.session.commit()
     fork = AuditEvent(at=first.at, action="test.fork", object_type="Test", prev_hash=first.prev_hash, hash="f" * 64)
     db.session.add(fork)
-    with pytest.raises(Exception, match="(?i)unique"):
+    with pytest.raises(Exception, match=r"(?i)unique"):
         db.session.commit()
     db.session.rollback()
 

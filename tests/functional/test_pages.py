@@ -1,0 +1,584 @@
+"""The pages people use: error pages, accessibility basics, dashboards, the account page and admin lists."""
+import html
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from flask import jsonify, request_finished
+from sqlalchemy import func, insert, select
+
+from app.accounts.models import ApiToken, Invitation, User
+from app.accounts.services import hash_password
+from app.accounts.tokens import digest
+from app.audit.models import AuditEvent
+from app.domain.roles import OrganisationKind, Role
+from app.extensions import db
+from app.organisations import services as organisations
+from app.organisations.models import Organisation
+from app.types import utcnow
+from tests.support import PASSWORD, api_token, bearer, csrf_token, sign_in
+
+CONSORTIUM = "London Digital Purchasing Consortium"
+EN_DASH = "\N{EN DASH}"  # page titles end with an en dash and "Consort"
+USERS = {  # role: (e-mail, organisation)
+    "admin": ("ada@ldpc.example", CONSORTIUM),
+    "board": ("bernard@ldpc.example", CONSORTIUM),
+    "officer": ("olivia@camden.gov.uk", "London Borough of Camden"),
+    "evaluator": ("eve@islington.gov.uk", "London Borough of Islington"),
+    "supplier": ("sam@thamesdigital.example", "Thames Digital Services Ltd"),
+}
+INVITATION_TOKEN = "an-invitation-token-for-the-page-tests-0123456789"
+
+
+def page(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture
+def world(app, make_user) -> dict[str, int]:
+    """A consortium, three authorities, four suppliers (two SMEs) and a user of each role."""
+    organisations.add(CONSORTIUM, OrganisationKind.CONSORTIUM)
+    for name, gss in [("London Borough of Camden", "E09000007"), ("London Borough of Hackney", "E09000012"),
+                      ("London Borough of Islington", "E09000019")]:
+        organisations.add(name, OrganisationKind.AUTHORITY, gss_code=gss)
+    for name, number, sme in [("Thames Digital Services Ltd", "09123451", True),
+                              ("Bankside Cloud Ltd", "10234562", True),
+                              ("Albion Technology Group plc", "02567895", False),
+                              ("Union Jack Telecom plc", "01890128", False)]:
+        organisations.add(name, OrganisationKind.SUPPLIER, sme=sme, companies_house_number=number)
+    db.session.commit()
+    ids = {}
+    for role, (email, organisation) in USERS.items():
+        ids[role] = make_user(email, role, organisation).id
+    return ids
+
+
+def signed_in(app, role: str):
+    client = app.test_client()
+    assert sign_in(client, USERS[role][0]).status_code == 302
+    return client
+
+
+# --- error pages ------------------------------------------------------------------------------------------------
+
+def test_an_unknown_address_gives_a_404_page_with_a_way_back(client):
+    response = client.get("/no/such/page")
+
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    text = page(response)
+    assert f"<title>Page not found {EN_DASH} Consort</title>" in text
+    assert "<h1>Page not found</h1>" in text
+    assert "There is nothing at this address." in text
+    assert '<a href="/">go to the home page</a>' in text
+    assert '<a href="/sign-in">Sign in</a>' in text
+
+
+def test_a_signed_in_user_is_offered_their_dashboard_from_the_404_page(app, world):
+    response = signed_in(app, "officer").get("/no/such/page")
+
+    assert response.status_code == 404
+    assert '<a href="/dashboard">Go to your dashboard</a>' in page(response)
+
+
+def test_an_unknown_api_address_answers_json_not_a_page(client):
+    response = client.get("/api/v1/no-such-thing")
+
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "not_found"
+
+
+def test_an_officer_gets_a_403_page_on_the_admin_users_page(app, world):
+    response = signed_in(app, "officer").get("/admin/users")
+
+    assert response.status_code == 403
+    assert response.mimetype == "text/html"
+    text = page(response)
+    assert "<h1>You do not have access to this page</h1>" in text
+    assert "This page is for admin users." in text
+    assert '<a href="/dashboard">Go to your dashboard</a>' in text
+
+
+EXPLODED_NAME = "Half-made Organisation Ltd"
+
+
+@pytest.mark.parametrize("failure", ["python-error", "database-error"])
+@pytest.mark.parametrize("prefix", ["", "/api/v1"], ids=["page", "api"])
+def test_an_unexpected_error_gives_a_500_and_rolls_back_what_the_request_wrote(app, world, failure, prefix):
+    def explode():
+        organisations.add(EXPLODED_NAME, OrganisationKind.SUPPLIER)  # added and flushed, not committed
+        if failure == "database-error":
+            db.session.execute(insert(Organisation).values(name=EXPLODED_NAME, kind="supplier"))  # unique name
+        raise RuntimeError("the view fell over")
+
+    app.add_url_rule(f"{prefix}/test-explodes", "test_explodes", explode)
+    app.add_url_rule(f"{prefix}/test-fine", "test_fine", lambda: jsonify(ok=True))
+    seen_by_the_request = []
+
+    def after_the_error_handler(sender, response, **extra):
+        # Still inside the request, on its own session: were its writes undone?
+        seen_by_the_request.append(count(Organisation, Organisation.name == EXPLODED_NAME))
+
+    client = signed_in(app, "officer")  # the error page then reads the signed-in user again
+    request_finished.connect(after_the_error_handler, app)
+    try:
+        response = client.get(f"{prefix}/test-explodes")
+    finally:
+        request_finished.disconnect(after_the_error_handler, app)
+
+    assert response.status_code == 500
+    if prefix:
+        assert response.get_json()["error"] == "server_error"
+    else:
+        text = page(response)
+        assert "<h1>Sorry, there is a problem with the service</h1>" in text
+        assert "Something went wrong on our side and nothing was saved." in text
+        assert "RuntimeError" not in text and "fell over" not in text
+        assert "Signed in as olivia@camden.gov.uk" in text
+    assert seen_by_the_request == [0]
+    assert count(Organisation, Organisation.name == EXPLODED_NAME) == 0
+    assert count(AuditEvent, AuditEvent.object_type == "Organisation") == 8  # the world's, no more
+    assert client.get(f"{prefix}/test-fine").status_code == 200, "the next request works"
+
+
+# --- accessibility basics on every page -------------------------------------------------------------------------
+
+class PageStructure(HTMLParser):
+    """What the accessibility checks need from a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.first_link: str | None = None
+        self.mains: list[dict] = []
+        self.navs: list[dict] = []
+        self.labels_for: set[str] = set()
+        self.controls: list[dict] = []
+        self.ids: list[str] = []
+        self.lang: str | None = None
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.append(attributes["id"])
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "a" and self.first_link is None:
+            self.first_link = attributes.get("href")
+        elif tag == "main":
+            self.mains.append(attributes)
+        elif tag == "nav":
+            self.navs.append(attributes)
+        elif tag == "label" and attributes.get("for"):
+            self.labels_for.add(attributes["for"])
+        elif tag in {"input", "select", "textarea"} and attributes.get("type") not in {"hidden", "submit", "button"}:
+            self.controls.append(dict(attributes, tag=tag))
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+
+def check_accessibility_basics(response) -> PageStructure:
+    structure = PageStructure()
+    structure.feed(response.get_data(as_text=True))
+    assert structure.lang == "en-GB"
+    assert structure.title.strip().endswith(f"{EN_DASH} Consort")
+    assert structure.first_link == "#main", "the first link on the page skips to the main content"
+    assert [m.get("id") for m in structure.mains] == ["main"], "one <main id=main>"
+    assert structure.navs, "a <nav>"
+    assert all(n.get("aria-label") for n in structure.navs), "every <nav> has an aria-label"
+    for control in structure.controls:
+        assert control.get("id"), f"a {control['tag']} named {control.get('name')} has no id to label"
+        assert control["id"] in structure.labels_for, f"no <label for={control['id']}>"
+    duplicates = {i for i in structure.ids if structure.ids.count(i) > 1}
+    assert not duplicates, f"ids used twice: {duplicates}"
+    for described in re.findall(r'aria-describedby="([^"]+)"', response.get_data(as_text=True)):
+        for ref in described.split():
+            assert ref in structure.ids, f"aria-describedby names a missing element {ref}"
+    return structure
+
+
+@pytest.fixture
+def invitation(world):
+    db.session.add(Invitation(
+        email="new@camden.gov.uk", role=Role.OFFICER, organisation_id=organisations.find_by_name(
+            "London Borough of Camden").id, invited_by_id=world["admin"], token_hash=digest(INVITATION_TOKEN),
+        created_at=utcnow(), expires_at=utcnow() + timedelta(days=7)))
+    db.session.commit()
+
+
+ANONYMOUS_PAGES = ["/", "/sign-in", "/sign-up", "/sign-up/supplier", "/sign-up/officer",
+                   f"/invitations/{INVITATION_TOKEN}", "/no/such/page"]
+ADMIN_PAGES = ["/dashboard", "/account", "/admin/users", "/admin/invitations", "/admin/organisations",
+               "/admin/organisations/{camden}", "/admin/audit", "/no/such/page"]
+
+
+@pytest.mark.parametrize("path", ANONYMOUS_PAGES)
+def test_anonymous_pages_have_a_skip_link_landmarks_and_labelled_fields(client, invitation, path):
+    response = client.get(path)
+
+    assert response.status_code in {200, 404}
+    structure = check_accessibility_basics(response)
+    assert {n["aria-label"] for n in structure.navs} == {"Account"}
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_admin_pages_have_a_skip_link_landmarks_and_labelled_fields(app, world, path):
+    camden = organisations.find_by_name("London Borough of Camden").id
+    response = signed_in(app, "admin").get(path.format(camden=camden))
+
+    assert response.status_code in {200, 404}
+    structure = check_accessibility_basics(response)
+    assert "Main" in {n["aria-label"] for n in structure.navs}
+
+
+@pytest.mark.parametrize("role", ["board", "officer", "evaluator", "supplier"])
+@pytest.mark.parametrize("path", ["/dashboard", "/account", "/admin/users"])
+def test_every_role_s_pages_have_a_skip_link_landmarks_and_labelled_fields(app, world, role, path):
+    response = signed_in(app, role).get(path)
+
+    assert response.status_code in {200, 403}
+    check_accessibility_basics(response)
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/sign-in", {"email": "", "password": ""}),
+    ("/sign-up/supplier", {"company_name": "", "companies_house_number": "123", "email": "bad"}),
+    ("/sign-up/officer", {"authority_id": "0", "email": "bad"}),
+    (f"/invitations/{INVITATION_TOKEN}", {"name": "", "password": "short"}),
+])
+def test_forms_with_errors_keep_their_fields_labelled_and_described(client, invitation, path, data):
+    response = client.post(path, data=dict(data, csrf_token=csrf_token(client, path)))
+
+    assert response.status_code == 422
+    check_accessibility_basics(response)
+    text = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in text
+    assert 'role="alert"' in text
+
+
+# --- dashboards -------------------------------------------------------------------------------------------------
+
+STAT = re.compile(r'<p class="stat-value">(\d+)</p>\s*<p class="stat-label">(?:<a [^>]*>)?([^<]+)')
+
+
+def stats(response) -> dict[str, int]:
+    return {label: int(value) for value, label in STAT.findall(page(response))}
+
+
+@pytest.mark.parametrize("role, heading", [
+    ("admin", "Administrator dashboard"), ("board", "Board dashboard"), ("officer", "Officer dashboard"),
+    ("evaluator", "Evaluator dashboard"), ("supplier", "Supplier dashboard"),
+])
+def test_each_role_reaches_its_dashboard_with_counts_from_the_database(app, world, role, heading):
+    client = signed_in(app, role)
+
+    response = client.get("/dashboard")
+
+    assert response.status_code == 200
+    assert f"<h1>{heading}</h1>" in page(response)
+    counted = stats(response)
+    assert (counted["authorities"], counted["suppliers"], counted["of them SMEs"]) == (3, 4, 2)
+
+    organisations.add("London Borough of Hackney Two", OrganisationKind.AUTHORITY)
+    organisations.add("Peckham Print & Devices Ltd", OrganisationKind.SUPPLIER, sme=True)
+    db.session.commit()
+    counted = stats(client.get("/dashboard"))
+    assert (counted["authorities"], counted["suppliers"], counted["of them SMEs"]) == (4, 5, 3)
+
+
+@pytest.mark.parametrize("role, colleagues", [
+    ("officer", "2 officers"), ("evaluator", "1 evaluator"), ("board", "1 admin"), ("supplier", "1 supplier"),
+])
+def test_a_dashboard_counts_the_users_of_your_own_organisation(app, world, make_user, role, colleagues):
+    make_user("oscar@camden.gov.uk", "officer", "London Borough of Camden")
+
+    text = page(signed_in(app, role).get("/dashboard"))
+
+    organisation_name = USERS[role][1]
+    panel = re.search(rf'<h2 id="org-heading">{re.escape(organisation_name)}</h2>\s*<ul class="inline-list">(.*?)</ul>',
+                      text, re.S)
+    assert panel, "the organisation panel names your organisation"
+    assert f"<li>{colleagues}</li>" in panel.group(1)
+
+
+def test_the_admin_dashboard_counts_people_invitations_and_audit_events(app, world, make_user):
+    make_user("oscar@camden.gov.uk", "officer", "London Borough of Camden")
+    camden = organisations.find_by_name("London Borough of Camden").id
+    now = utcnow()
+    for n, (expires, revoked, accepted) in enumerate([
+            (now + timedelta(days=1), None, None), (now + timedelta(days=2), None, None),
+            (now - timedelta(days=1), None, None), (now + timedelta(days=1), now, None),
+            (now + timedelta(days=1), None, now)]):
+        db.session.add(Invitation(email=f"invitee{n}@camden.gov.uk", role=Role.OFFICER, organisation_id=camden,
+                                  token_hash=digest(f"token-{n}"), created_at=now, expires_at=expires,
+                                  revoked_at=revoked, accepted_at=accepted))
+    db.session.commit()
+
+    response = signed_in(app, "admin").get("/dashboard")
+
+    counted = stats(response)
+    assert {k: counted[k] for k in ("admin", "officers", "evaluator", "board", "supplier")} == {
+        "admin": 1, "officers": 2, "evaluator": 1, "board": 1, "supplier": 1}
+    assert counted["pending invitations"] == 2
+    events = count(AuditEvent)
+    assert f"{events} audit events recorded." in page(response)
+    assert len(re.findall(r"<li>[^<]*: user\.created \(User \d+\)", page(response))) == 5
+
+
+def test_an_anonymous_visitor_is_sent_from_the_dashboard_to_sign_in(client):
+    response = client.get("/dashboard")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/sign-in?next=%2Fdashboard"
+
+
+def test_the_home_page_sends_a_signed_in_user_to_the_dashboard(app, world):
+    response = signed_in(app, "supplier").get("/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/dashboard"
+
+
+# --- your account -----------------------------------------------------------------------------------------------
+
+NEW_PASSWORD = "a brand new passphrase for olivia"
+
+
+def change_password(client, current, new, confirm=None):
+    return client.post("/account", data={
+        "csrf_token": csrf_token(client, "/account"), "current_password": current, "new_password": new,
+        "confirm": new if confirm is None else confirm})
+
+
+def error_beside(response, field_id):
+    match = re.search(rf'<p class="error-message" id="{field_id}-error">(.*?)</p>', page(response), re.S)
+    return re.sub(r"<[^>]+>", "", match.group(1)).replace("Error:", "", 1).strip() if match else None
+
+
+@pytest.mark.parametrize("current, new, confirm, field, message", [
+    ("not my password at all", NEW_PASSWORD, None, "current_password", "Your current password is not right."),
+    ("", NEW_PASSWORD, None, "current_password", "Enter your current password."),
+    (PASSWORD, "short", None, "new_password", "Use a password of 12 to 256 characters."),
+    (PASSWORD, "olivia@camden.gov.uk", None, "new_password", "Do not use your e-mail address as your password."),
+    (PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "?", "confirm", "The two passwords do not match."),
+], ids=["wrong-current", "no-current", "short-new", "new-is-the-email", "mismatched-confirmation"])
+def test_a_refused_password_change_says_why_and_keeps_the_old_password(app, world, current, new, confirm, field,
+                                                                     message):
+    client = signed_in(app, "officer")
+    events = count(AuditEvent)
+
+    response = change_password(client, current, new, confirm)
+
+    assert response.status_code == 422
+    assert error_beside(response, field) == message
+    assert count(AuditEvent) == events
+    assert sign_in(app.test_client(), "olivia@camden.gov.uk", PASSWORD).status_code == 302
+
+
+def test_after_changing_the_password_only_the_new_one_signs_in(app, world):
+    client = signed_in(app, "officer")
+
+    response = change_password(client, PASSWORD, NEW_PASSWORD)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
+    assert "Your password has been changed." in page(client.get("/account"))
+    assert count(AuditEvent, AuditEvent.action == "user.password_changed",
+                 AuditEvent.object_id == str(world["officer"])) == 1
+    old = sign_in(app.test_client(), "olivia@camden.gov.uk", PASSWORD)
+    assert old.status_code == 422
+    assert sign_in(app.test_client(), "olivia@camden.gov.uk", NEW_PASSWORD).status_code == 302
+
+
+def revoke_action(account_page: str) -> list[str]:
+    return re.findall(r'<form method="post" action="(/account/tokens/\d+/revoke)"', account_page)
+
+
+def test_an_api_token_can_be_revoked_from_the_account_page(app, world):
+    client = signed_in(app, "officer")
+    token = api_token(app.test_client(), "olivia@camden.gov.uk")
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    actions = revoke_action(page(client.get("/account")))
+    token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == digest(token)))
+    assert actions == [f"/account/tokens/{token_id}/revoke"]
+
+    response = client.post(actions[0], data={"csrf_token": csrf_token(client, "/account")})
+
+    assert response.status_code == 302
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    account = page(client.get("/account"))
+    assert "The API token has been revoked." in account
+    assert "You have no active API tokens." in account
+    assert count(AuditEvent, AuditEvent.action == "api_token.revoked", AuditEvent.object_id == str(token_id)) == 1
+
+
+def test_revoking_needs_the_csrf_token(app, world):
+    client = signed_in(app, "officer")
+    token = api_token(app.test_client(), "olivia@camden.gov.uk")
+    action = revoke_action(page(client.get("/account")))[0]
+
+    response = client.post(action, data={})
+
+    assert response.status_code == 400
+    assert app.test_client().get("/api/v1/me", headers=bearer(token)).status_code == 200
+
+
+def test_nobody_can_revoke_someone_else_s_token(app, world):
+    token = api_token(app.test_client(), "olivia@camden.gov.uk")
+    token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == digest(token)))
+    other = signed_in(app, "evaluator")
+
+    other.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(other, "/account")})
+
+    assert app.test_client().get("/api/v1/me", headers=bearer(token)).status_code == 200
+    assert revoke_action(page(other.get("/account"))) == []
+
+
+# --- admin lists: pagination and filters ------------------------------------------------------------------------
+
+def table_rows(response) -> list[str]:
+    body = re.search(r"<tbody>(.*?)</tbody>", page(response), re.S)
+    return re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S) if body else []
+
+
+def first_cells(response) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", re.search(r"<td>(.*?)</td>", row, re.S).group(1)).strip()
+            for row in table_rows(response)]
+
+
+@pytest.fixture
+def many_users(world) -> list[str]:
+    """25 more officers and 2 more suppliers: 32 users in all."""
+    camden = organisations.find_by_name("London Borough of Camden")
+    thames = organisations.find_by_name("Thames Digital Services Ltd")
+    password_hash = hash_password(PASSWORD)
+    for n in range(25):
+        db.session.add(User(email=f"officer{n:02}@camden.gov.uk", password_hash=password_hash, role=Role.OFFICER,
+                            organisation=camden))
+    for n in range(2):
+        db.session.add(User(email=f"seller{n}@thamesdigital.example", password_hash=password_hash,
+                            role=Role.SUPPLIER, organisation=thames))
+    db.session.commit()
+    return sorted(db.session.scalars(select(User.email)))
+
+
+def test_the_users_page_shows_25_a_page_and_the_rest_on_page_2(app, many_users):
+    admin = signed_in(app, "admin")
+
+    first, second = admin.get("/admin/users"), admin.get("/admin/users?page=2")
+
+    assert len(many_users) == 32
+    assert first_cells(first) == many_users[:25]
+    assert first_cells(second) == many_users[25:]
+    assert "Page 1 of 2 (32 in all)" in page(first)
+    assert "Page 2 of 2 (32 in all)" in page(second)
+    assert 'href="/admin/users?page=2" rel="next"' in page(first)
+    assert 'href="/admin/users?page=1" rel="prev"' in page(second)
+
+
+def test_the_users_page_filters_by_role_across_pages(app, many_users):
+    admin = signed_in(app, "admin")
+
+    first = admin.get("/admin/users?role=officer")
+    second = admin.get("/admin/users?role=officer&page=2")
+    suppliers = admin.get("/admin/users?role=supplier")
+
+    officers = sorted(e for e in many_users if "officer" in e or e == "olivia@camden.gov.uk")
+    assert len(officers) == 26
+    assert first_cells(first) + first_cells(second) == officers
+    assert "Page 1 of 2 (26 in all)" in page(first)
+    assert re.search(r'href="/admin/users\?(role=officer&amp;page=2|page=2&amp;role=officer)" rel="next"',
+                     first.get_data(as_text=True))
+    assert first_cells(suppliers) == sorted(["sam@thamesdigital.example", "seller0@thamesdigital.example",
+                                             "seller1@thamesdigital.example"])
+    assert '<option value="supplier" selected>' in page(suppliers)
+
+
+@pytest.mark.parametrize("query", ["role=superuser", "role=", "page=0", "page=-3", "page=abc"])
+def test_odd_users_page_parameters_fall_back_to_sensible_defaults(app, many_users, query):
+    response = signed_in(app, "admin").get(f"/admin/users?{query}")
+
+    assert response.status_code == 200
+    assert first_cells(response) == many_users[:25]
+
+
+def test_a_page_past_the_end_is_empty_not_an_error(app, many_users):
+    response = signed_in(app, "admin").get("/admin/users?page=9")
+
+    assert response.status_code == 200
+    assert table_rows(response) == []
+    assert "No users yet." in page(response)
+
+
+@pytest.fixture
+def many_organisations(world) -> list[str]:
+    for n in range(24):
+        organisations.add(f"Supplier {n:02} Ltd", OrganisationKind.SUPPLIER, sme=n % 2 == 0)
+    db.session.commit()
+    return sorted(db.session.scalars(select(Organisation.name)))
+
+
+def test_the_organisations_page_paginates_and_filters_by_kind(app, many_organisations):
+    admin = signed_in(app, "admin")
+
+    first, second = admin.get("/admin/organisations"), admin.get("/admin/organisations?page=2")
+    authorities = admin.get("/admin/organisations?kind=authority")
+    suppliers_2 = admin.get("/admin/organisations?kind=supplier&page=2")
+
+    assert len(many_organisations) == 32
+    assert first_cells(first) + first_cells(second) == many_organisations
+    assert len(first_cells(first)) == 25
+    assert "Page 2 of 2 (32 in all)" in page(second)
+    assert first_cells(authorities) == ["London Borough of Camden", "London Borough of Hackney",
+                                        "London Borough of Islington"]
+    assert "3 in all." in page(authorities)
+    supplier_names = sorted(n for n in many_organisations if n.endswith(("Ltd", "plc")))
+    assert len(supplier_names) == 28
+    assert first_cells(suppliers_2) == supplier_names[25:]
+    assert "(28 in all)" in page(suppliers_2)
+
+
+def test_the_audit_page_paginates_newest_first_and_filters(app, many_organisations):
+    admin = signed_in(app, "admin")
+    all_events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).all()
+    assert len(all_events) > 25
+
+    first, second = admin.get("/admin/audit"), admin.get("/admin/audit?page=2")
+    by_action = admin.get("/admin/audit?action=user.created")
+    by_type = admin.get("/admin/audit?object_type=Organisation&page=2")
+
+    shown = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", row.split("</td>")[3])).strip()
+             for row in table_rows(first) + table_rows(second)]
+    assert shown == [f"{e.object_type} {e.object_id}" for e in all_events]
+    assert len(table_rows(first)) == 25
+    assert f"Page 2 of 2 ({len(all_events)} in all)" in page(second)
+    actions = [re.sub(r"<[^>]+>", "", row.split("</td>")[2]).strip() for row in table_rows(by_action)]
+    assert actions == ["user.created"] * 5
+    organisation_events = count(AuditEvent, AuditEvent.object_type == "Organisation")
+    assert organisation_events == 32
+    assert len(table_rows(by_type)) == organisation_events - 25
+    assert all("Organisation" in row for row in table_rows(by_type))
+    assert 'value="Organisation"' in page(by_type)
+
+
+def test_the_audit_page_checks_the_chain_on_request(app, world):
+    admin = signed_in(app, "admin")
+
+    response = admin.post("/admin/audit/verify", data={"csrf_token": csrf_token(admin, "/admin/audit")})
+
+    assert response.status_code == 302
+    assert f"All {count(AuditEvent)} audit events are intact." in page(admin.get("/admin/audit"))
