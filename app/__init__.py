@@ -41,6 +41,8 @@ def _register_models() -> None:
     import app.accounts.models
     import app.audit.models
     import app.organisations.models  # noqa: F401
+    import frameworks.models  # noqa: F401
+    import procurement.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -51,7 +53,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.audit import api as audit_api
     from app.dashboard import views as dashboard_views
     from app.organisations import api as organisations_api
+    from frameworks import api as frameworks_api
     from frameworks import views as frameworks_views
+    from procurement import api as procurement_api
     from procurement import views as procurement_views
     from suppliers import views as suppliers_views
 
@@ -59,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts_views.bp, admin_views.bp, dashboard_views.bp,
         frameworks_views.bp, suppliers_views.bp, procurement_views.bp,
         meta.health_bp, meta.bp, accounts_api.bp, organisations_api.bp, audit_api.bp,
+        frameworks_api.bp, procurement_api.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -1,5 +1,6 @@
 """Column types shared by every package's models."""
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Numeric
 from sqlalchemy.types import TypeDecorator
@@ -35,3 +36,11 @@ def Money() -> Numeric:  # noqa: N802 - reads as a type in model declarations
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_today() -> date:
+    """Today's date in London, where the deadlines and 'needed by' dates are meant."""
+    return datetime.now(LONDON).date()

@@ -1,0 +1,164 @@
+"""API: frameworks, lots, transitions, clarification questions and the OCDS release package."""
+from flask import request
+from pydantic import BaseModel
+
+from app.api import api_blueprint
+from app.api.auth import api_user, token_required
+from app.api.openapi import operation
+from app.api.pagination import paginate
+from app.api.validation import json_body
+from app.domain.errors import ConsortError
+from app.domain.roles import Role
+from frameworks import ocds, questions
+from frameworks import services as frameworks
+from frameworks.domain.lifecycle import FrameworkStatus
+from frameworks.presenters import framework_json, lot_json, preload
+from frameworks.schemas import (
+    AnswerIn,
+    AskedQuestionOut,
+    FrameworkIn,
+    FrameworkOut,
+    LotIn,
+    LotOut,
+    QuestionIn,
+    QuestionOut,
+    TransitionIn,
+)
+
+bp = api_blueprint("frameworks_api", __name__)
+
+
+class JoinIn(BaseModel):
+    requirement_id: int
+
+
+class OcdsPackage(BaseModel):
+    uri: str
+    version: str
+    publishedDate: str  # noqa: N815 - OCDS's own field name
+    releases: list[dict]
+
+
+@bp.post("/frameworks")
+@operation("Create a framework in draft", body=FrameworkIn, responses={201: FrameworkOut}, errors=(403,))
+@token_required(Role.ADMIN)
+def create_framework():
+    """An admin creates a framework."""
+    framework = frameworks.create(api_user(), json_body(FrameworkIn).model_dump())
+    return framework_json(framework), 201
+
+
+@bp.get("/frameworks")
+@operation("Frameworks (suppliers see published ones)", responses={200: FrameworkOut}, paginated=True,
+           query={"status": "string", "q": "string"})
+@token_required()
+def list_frameworks():
+    """Frameworks the caller may see, newest first."""
+    status = request.args.get("status") or None
+    if status is not None and status not in {s.value for s in FrameworkStatus}:
+        raise ConsortError("Unknown status.", {"status": "Use one of: " + ", ".join(s.value for s in FrameworkStatus)})
+    query = frameworks.visible_query(api_user(), status=FrameworkStatus(status) if status else None,
+                                     search=request.args.get("q"))
+    return paginate(preload(query), framework_json)
+
+
+@bp.get("/frameworks/<int:framework_id>")
+@operation("One framework with its lots", responses={200: FrameworkOut}, errors=(404,))
+@token_required()
+def get_framework(framework_id: int):
+    """A framework, with lots, criteria and demand."""
+    return framework_json(frameworks.get_visible(api_user(), framework_id))
+
+
+@bp.post("/frameworks/<int:framework_id>/lots")
+@operation("Add a lot pooling requirements, with criteria and weights (draft only)", body=LotIn,
+           responses={201: LotOut}, errors=(403, 404, 409))
+@token_required(Role.ADMIN)
+def add_lot(framework_id: int):
+    """An admin adds a lot to a draft framework."""
+    body = json_body(LotIn)
+    data = frameworks.LotInput(
+        title=body.title, description=body.description, requirement_ids=body.requirement_ids,
+        max_awards=body.max_awards, budget=body.budget, price_weight=body.price_weight,
+        price_formula=body.price_formula,
+        criteria=[frameworks.CriterionInput(c.name, c.weight, c.max_score, c.guidance) for c in body.criteria])
+    return lot_json(frameworks.add_lot(api_user(), framework_id, data)), 201
+
+
+@bp.get("/lots/<int:lot_id>")
+@operation("One lot with its criteria and aggregated demand", responses={200: LotOut}, errors=(404,))
+@token_required()
+def get_lot(lot_id: int):
+    """A lot, if its framework is visible to the caller."""
+    lot = frameworks.get_lot(lot_id)
+    frameworks.get_visible(api_user(), lot.framework_id)
+    return lot_json(lot)
+
+
+@bp.post("/lots/<int:lot_id>/join")
+@operation("Pool one of your authority's open requirements into a draft lot", body=JoinIn,
+           responses={200: LotOut}, errors=(403, 404, 409))
+@token_required(Role.OFFICER)
+def join_lot(lot_id: int):
+    """An officer's authority joins a lot with one of its requirements."""
+    return lot_json(frameworks.join_lot(api_user(), lot_id, json_body(JoinIn).requirement_id))
+
+
+@bp.post("/lots/<int:lot_id>/leave")
+@operation("Take your authority's requirements out of a draft lot", responses={200: LotOut},
+           errors=(403, 404, 409))
+@token_required(Role.OFFICER)
+def leave_lot(lot_id: int):
+    """An officer's authority leaves a lot."""
+    return lot_json(frameworks.leave_lot(api_user(), lot_id))
+
+
+@bp.post("/frameworks/<int:framework_id>/transition")
+@operation("Move a framework to another state", body=TransitionIn, responses={200: FrameworkOut},
+           errors=(403, 404, 409), description="409 with the reason when the lifecycle does not allow it now.")
+@token_required(Role.ADMIN)
+def transition(framework_id: int):
+    """An admin moves a framework through its lifecycle."""
+    target = FrameworkStatus(json_body(TransitionIn).to)
+    return framework_json(frameworks.transition(api_user(), framework_id, target))
+
+
+@bp.post("/frameworks/<int:framework_id>/questions")
+@operation("Ask a clarification question (suppliers, before the question deadline)", body=QuestionIn,
+           responses={201: AskedQuestionOut}, errors=(403, 404, 409))
+@token_required(Role.SUPPLIER)
+def ask_question(framework_id: int):
+    """A supplier asks a question; it is published only once answered, without the asker's identity."""
+    question = questions.ask(api_user(), framework_id, json_body(QuestionIn).text)
+    return {"id": question.id, "framework_id": question.framework_id, "text": question.text,
+            "asked_at": question.asked_at.isoformat(), "status": "awaiting answer"}, 201
+
+
+@bp.post("/questions/<int:question_id>/answer")
+@operation("Answer a question and publish it to every bidder", body=AnswerIn, responses={200: QuestionOut},
+           errors=(403, 404, 409))
+@token_required(Role.ADMIN)
+def answer_question(question_id: int):
+    """An admin answers a question once."""
+    return questions.as_public_json(questions.answer(api_user(), question_id, json_body(AnswerIn).answer))
+
+
+@bp.get("/frameworks/<int:framework_id>/questions")
+@operation("Published questions and answers, without the askers' identity", responses={200: QuestionOut},
+           errors=(404,))
+@token_required()
+def list_questions(framework_id: int):
+    """The published clarifications of a framework."""
+    frameworks.get_visible(api_user(), framework_id)
+    items = [questions.as_public_json(q) for q in questions.published(framework_id)]
+    return {"items": items, "total": len(items)}
+
+
+@bp.get("/frameworks/<int:framework_id>/ocds")
+@operation("The framework's OCDS 1.1.5 release package (after publication)", responses={200: OcdsPackage},
+           errors=(404,))
+@token_required()
+def get_ocds(framework_id: int):
+    """The OCDS release package: planning and tender, with lots and techniques."""
+    frameworks.get_visible(api_user(), framework_id)
+    return ocds.release_package(framework_id)
