@@ -17,10 +17,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 system-packages:
 	@scripts/system-packages
 
-## run: the app on SQLite in instance/, with demo data, at http://127.0.0.1:5000
+## run: the app on SQLite in instance/, with demo data, at http://127.0.0.1:5000, and the task consumer beside it
 run: $(VENV)/.installed system-packages
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
+	$(BIN)/huey_consumer app.tasks.huey --workers 1 --logfile instance/tasks.log & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## test: the whole suite (set TEST_DATABASE_URL=postgresql+psycopg://... to run it on PostgreSQL)

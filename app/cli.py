@@ -9,6 +9,7 @@ from app.domain.errors import ValidationFailed
 from app.domain.roles import OrganisationKind, Role
 
 audit_cli = AppGroup("audit", help="Check the audit log.")
+frameworks_cli = AppGroup("frameworks", help="Look after frameworks.")
 
 
 @click.command("create-user")
@@ -59,7 +60,17 @@ def verify_audit():
     click.echo(f"Audit log intact: {checked} events verified.")
 
 
+@frameworks_cli.command("close-due")
+def close_due_frameworks():
+    """Close every open framework whose bid deadline has passed (the consumer does this each minute)."""
+    from frameworks import services as frameworks
+
+    closed = frameworks.close_due()
+    click.echo(f"Closed {len(closed)} framework(s){': ' + ', '.join(map(str, closed)) if closed else ''}.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(frameworks_cli)

@@ -56,7 +56,9 @@ def list_frameworks():
     """Frameworks the caller may see, newest first."""
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in FrameworkStatus}:
-        raise ConsortError("Unknown status.", {"status": "Use one of: " + ", ".join(s.value for s in FrameworkStatus)})
+        known = ", ".join(s.value for s in FrameworkStatus)
+        raise ConsortError(f"There is no framework status '{status}'; filter by one of: {known}.",
+                           {"status": f"Use one of: {known}."})
     query = frameworks.visible_query(api_user(), status=FrameworkStatus(status) if status else None,
                                      search=request.args.get("q"))
     return paginate(preload(query), framework_json)

@@ -83,6 +83,13 @@ def _tell_bidders(question: Question) -> None:
             log.warning("The clarification answer could not be e-mailed to %s", email)
 
 
+def get(question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None:
+        raise NotFound("There is no question with that id.")
+    return question
+
+
 def published(framework_id: int) -> list[Question]:
     return list(db.session.scalars(db.select(Question).where(
         Question.framework_id == framework_id, Question.answered_at.is_not(None)).order_by(Question.answered_at)))

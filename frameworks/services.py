@@ -90,8 +90,14 @@ def get_visible(actor: User, framework_id: int) -> Framework:
     return framework
 
 
-def visible_query(actor: User | None, *, status: FrameworkStatus | None = None, search: str | None = None):
+def visible_query(actor: User | None, *, status: FrameworkStatus | None = None, search: str | None = None,
+                  category: str | None = None):
+    """Frameworks newest first; the public and suppliers see only published ones."""
     query = db.select(Framework).order_by(Framework.created_at.desc(), Framework.id.desc())
+    if category:
+        pooled_in_category = (db.select(Lot.framework_id).join(LotRequirement).join(Requirement)
+                              .where(Requirement.category == category))
+        query = query.where(Framework.id.in_(pooled_in_category))
     if actor is None or actor.role == Role.SUPPLIER:
         query = query.where(Framework.status != FrameworkStatus.DRAFT)
     if status is not None:
@@ -255,6 +261,8 @@ def transition(actor: User | None, framework_id: int, target: FrameworkStatus,
     """Move a framework to another state, if the lifecycle allows it now. Commits."""
     now = now or utcnow()
     framework = get(framework_id, for_update=True)
+    if framework.current_status(now) != framework.status:  # its deadline passed before the closing job ran
+        _move(framework, framework.current_status(now), now, None)
     try:
         lifecycle.check(framework.status, target, _facts(framework, now))
     except IllegalTransition as error:
@@ -268,7 +276,9 @@ def transition(actor: User | None, framework_id: int, target: FrameworkStatus,
 def _move(framework: Framework, target: FrameworkStatus, now: datetime, actor: User | None) -> None:
     before = framework.status
     framework.status = target
-    setattr(framework, STATE_TIMESTAMPS[target], now)
+    # A framework closed at its deadline, whenever the job that records it happened to run.
+    at = framework.bid_deadline if target == FrameworkStatus.CLOSED else now
+    setattr(framework, STATE_TIMESTAMPS[target], at)
     audit.record(f"framework.{target.value}", framework, actor=actor,
                  before={"status": before.value}, after={"status": target.value})
 

@@ -1,16 +1,259 @@
-"""Pages of frameworks: the admin's workbench, lots, and the public tender notices."""
-from flask import Blueprint
+"""Pages of frameworks: the admin's workbench, lots and pooling, and the public tender notices."""
+from decimal import Decimal
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.access import role_required
+from app.domain.errors import ConsortError, Forbidden, NotFound, ValidationFailed
+from app.domain.roles import Role
+from app.extensions import db
+from app.types import utcnow
+from app.webforms import attach_errors, render_form
+from frameworks import ocds, questions
+from frameworks import services as frameworks
+from frameworks.domain.lifecycle import FrameworkStatus, next_states
+from frameworks.domain.taxonomy import CATEGORIES
+from frameworks.forms import AnswerForm, FrameworkForm, JoinLotForm, LotForm, QuestionForm, TransitionForm
+from frameworks.presenters import preload
+from procurement import requirements
+from procurement.models import RequirementStatus
 
 bp = Blueprint("frameworks", __name__, template_folder="templates")
+PER_PAGE = 20
+TRANSITION_LABELS = {
+    FrameworkStatus.OPEN: ("Publish", "Suppliers will see the tender notice and can bid until the deadline. "
+                           "Lots and criteria cannot change after this."),
+    FrameworkStatus.CLOSED: ("Close for bids", "No bid can be submitted or changed after this."),
+    FrameworkStatus.EVALUATION: ("Start evaluation", "Evaluators can then score the bids."),
+    FrameworkStatus.CANCELLED: ("Cancel the framework", "This cannot be undone. Bidders will see it was cancelled."),
+}
 
 
-@bp.get("/opportunities/<int:framework_id>")
+def _page(query):
+    return db.paginate(query, page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE,
+                       error_out=False)
+
+
+def _status_arg():
+    value = request.args.get("status") or None
+    return FrameworkStatus(value) if value in {s.value for s in FrameworkStatus} else None
+
+
+@bp.get("/frameworks")
+@login_required
+def list_frameworks():
+    """Frameworks, newest first; suppliers see only published ones."""
+    query = frameworks.visible_query(current_user, status=_status_arg(), search=request.args.get("q"))
+    return render_form("frameworks/list.html", TransitionForm(), page=_page(preload(query)),
+                       statuses=list(FrameworkStatus), now=utcnow())
+
+
+@bp.route("/frameworks/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_framework():
+    """Create a framework in draft."""
+    form = FrameworkForm()
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in frameworks.FRAMEWORK_FIELDS}
+        values["min_sme_share"] = form.min_sme_share.data / Decimal(100)
+        try:
+            framework = frameworks.create(current_user, values)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(f"Framework {framework.reference} created in draft. Now add its lots.", "success")
+            return redirect(url_for("frameworks.detail", framework_id=framework.id))
+    return render_form("frameworks/new.html", form)
+
+
+@bp.get("/frameworks/<int:framework_id>")
+@login_required
+def detail(framework_id: int):
+    """A framework: its lots and demand, its lifecycle, and the questions to answer."""
+    framework = frameworks.get_visible(current_user, framework_id)
+    status = framework.current_status(utcnow())
+    context = {"framework": framework, "status": status, "categories": CATEGORIES,
+               "demands": {lot.id: frameworks.demand(lot) for lot in framework.lots}}
+    if current_user.role == Role.ADMIN:
+        context |= {"transitions": [s for s in next_states(status) if s in TRANSITION_LABELS],
+                    "labels": TRANSITION_LABELS, "unanswered": questions.unanswered(framework.id),
+                    "answer_form": AnswerForm(), "problems": frameworks.publication_problems(framework)}
+    context["published_questions"] = questions.published(framework.id)
+    return render_form("frameworks/detail.html", TransitionForm(), **context)
+
+
+@bp.route("/frameworks/<int:framework_id>/transition/<to>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def transition(framework_id: int, to: str):
+    """Confirm, then make, a change of state."""
+    framework = frameworks.get(framework_id)
+    try:
+        target = FrameworkStatus(to)
+    except ValueError:
+        raise NotFound("There is no such state.") from None
+    form = TransitionForm(to=target.value)
+    if form.validate_on_submit():
+        try:
+            frameworks.transition(current_user, framework_id, target)
+        except ConsortError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"{framework.reference} is now {target.value}.", "success")
+        return redirect(url_for("frameworks.detail", framework_id=framework_id))
+    label, consequence = TRANSITION_LABELS.get(target, (f"Move to {target.value}", ""))
+    return render_form("frameworks/confirm_transition.html", form, framework=framework, target=target,
+                       label=label, consequence=consequence)
+
+
+@bp.route("/frameworks/<int:framework_id>/lots/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_lot(framework_id: int):
+    """Add a lot: pool open requirements, set criteria and weights."""
+    framework = frameworks.get(framework_id)
+    category = request.args.get("category") or None
+    open_requirements = db.session.scalars(requirements.visible_query(
+        current_user, status=RequirementStatus.OPEN, category=category if category in CATEGORIES else None)).all()
+    form = LotForm()
+    form.requirement_ids.choices = [
+        SelectChoice(r.id, f"{r.organisation.name}: {r.title} — {r.quantity:.2f} {r.unit} "
+                           f"at £{r.estimated_unit_price:,.2f}, needed by {r.needed_by:%-d %b %Y}")
+        for r in open_requirements]
+    if form.validate_on_submit():
+        data = frameworks.LotInput(
+            title=form.title.data, description=form.description.data or "",
+            requirement_ids=form.requirement_ids.data or [], max_awards=form.max_awards.data,
+            budget=form.budget.data, price_weight=form.price_weight.data, price_formula=form.price_formula.data,
+            criteria=[frameworks.CriterionInput(c.form.name.data.strip(), c.form.weight.data or 0,
+                                                c.form.max_score.data or 0, c.form.guidance.data or "")
+                      for c in form.criteria if (c.form.name.data or "").strip()])
+        try:
+            if not data.requirement_ids:
+                raise ValidationFailed("Choose at least one requirement to pool.",
+                                       {"requirement_ids": "Choose at least one requirement to pool."})
+            lot = frameworks.add_lot(current_user, framework_id, data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash(f"Lot {lot.number} added.", "success")
+            return redirect(url_for("frameworks.detail", framework_id=framework_id))
+    return render_form("frameworks/new_lot.html", form, framework=framework, categories=CATEGORIES,
+                       category=category)
+
+
+@bp.get("/lots/<int:lot_id>")
+@login_required
+def lot(lot_id: int):
+    """A lot: its demand by authority, its criteria, and for officers a way to join or leave."""
+    lot = frameworks.get_lot(lot_id)
+    frameworks.get_visible(current_user, lot.framework_id)
+    context = {"lot": lot, "framework": lot.framework, "demand": frameworks.demand(lot), "categories": CATEGORIES}
+    join_form = JoinLotForm()
+    if current_user.role == Role.OFFICER:
+        own = db.session.scalars(requirements.visible_query(current_user, status=RequirementStatus.OPEN)).all()
+        join_form.requirement_id.choices = [SelectChoice(r.id, f"{r.title} ({r.quantity:.2f} {r.unit})") for r in own]
+        context["in_lot"] = any(p.requirement.organisation_id == current_user.organisation_id for p in lot.pooled)
+    if current_user.role == Role.ADMIN and lot.framework.status == FrameworkStatus.DRAFT:
+        context["suggestions"] = frameworks.suggestions(lot)
+    return render_form("frameworks/lot.html", join_form, **context)
+
+
+@bp.post("/lots/<int:lot_id>/join")
+@role_required(Role.OFFICER)
+def join_lot(lot_id: int):
+    """Your authority joins a draft lot with one of its open requirements."""
+    form = JoinLotForm()
+    form.requirement_id.choices = []
+    if form.validate_on_submit():
+        try:
+            frameworks.join_lot(current_user, lot_id, form.requirement_id.data)
+            flash("Your requirement is pooled into this lot.", "success")
+        except ConsortError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    else:
+        flash("Choose one of your open requirements.", "error")
+    return redirect(url_for("frameworks.lot", lot_id=lot_id))
+
+
+@bp.post("/lots/<int:lot_id>/leave")
+@role_required(Role.OFFICER)
+def leave_lot(lot_id: int):
+    """Your authority leaves a draft lot."""
+    if TransitionForm(to="leave").validate_on_submit():
+        try:
+            frameworks.leave_lot(current_user, lot_id)
+            flash("Your authority has left this lot.", "success")
+        except ConsortError as error:
+            flash(error.message, "error")
+    return redirect(url_for("frameworks.lot", lot_id=lot_id))
+
+
+@bp.post("/questions/<int:question_id>/answer")
+@role_required(Role.ADMIN)
+def answer_question(question_id: int):
+    """Answer a clarification question; it is published to every bidder."""
+    form = AnswerForm()
+    question = questions.get(question_id)
+    if form.validate_on_submit():
+        try:
+            questions.answer(current_user, question_id, form.answer.data)
+            flash("The answer is published to every bidder.", "success")
+        except ConsortError as error:
+            flash(error.message, "error")
+    else:
+        flash("Write the answer before publishing it.", "error")
+    return redirect(url_for("frameworks.detail", framework_id=question.framework_id) + "#questions")
+
+
+# Public pages: no sign-in needed ------------------------------------------------------------------
+
+
+@bp.get("/opportunities")
+def opportunities():
+    """Published frameworks, open ones first, with search and filters."""
+    status = _status_arg() or (None if request.args.get("status") == "all" else FrameworkStatus.OPEN)
+    query = frameworks.visible_query(None, status=status, search=request.args.get("q"),
+                                     category=request.args.get("category") or None)
+    return render_form("frameworks/opportunities.html", TransitionForm(), page=_page(preload(query)),
+                       categories=CATEGORIES, statuses=[s for s in FrameworkStatus if s != FrameworkStatus.DRAFT],
+                       status=status, now=utcnow())
+
+
+def _published(framework_id: int):
+    framework = frameworks.get(framework_id)
+    if framework.status == FrameworkStatus.DRAFT:
+        raise NotFound("There is no published framework with that id.")
+    return framework
+
+
+@bp.route("/opportunities/<int:framework_id>", methods=["GET", "POST"])
 def notice(framework_id: int):
-    """The public tender notice of a published framework."""
-    return ""
+    """The tender notice: lots, criteria, weights, formula, dates, and the published clarifications."""
+    framework = _published(framework_id)
+    form = QuestionForm()
+    if request.method == "POST":
+        if not current_user.is_authenticated or current_user.role != Role.SUPPLIER:
+            raise Forbidden("Only a signed-in supplier can ask a question.")
+        if form.validate_on_submit():
+            try:
+                questions.ask(current_user, framework_id, form.text.data)
+            except ConsortError as error:
+                attach_errors(form, error)
+            else:
+                flash("Your question has been sent. Its answer will be published here for every bidder.", "success")
+                return redirect(url_for("frameworks.notice", framework_id=framework_id) + "#questions")
+    own = questions.own(current_user, framework_id) if (
+        current_user.is_authenticated and current_user.role == Role.SUPPLIER) else []
+    now = utcnow()
+    return render_form("frameworks/notice.html", form, framework=framework, status=framework.current_status(now),
+                       demands={lot.id: frameworks.demand(lot) for lot in framework.lots}, categories=CATEGORIES,
+                       published_questions=questions.published(framework_id), own_questions=own, now=now)
 
 
 @bp.get("/opportunities/<int:framework_id>/ocds.json")
 def ocds_download(framework_id: int):
     """The framework's OCDS release package, for anyone."""
-    return ""
+    package = ocds.release_package(_published(framework_id).id)
+    return package, 200, {"Content-Disposition": f'attachment; filename="{package["releases"][0]["ocid"]}.json"'}

@@ -62,7 +62,8 @@ def list_requirements():
     """Requirements, filterable by status and category."""
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in RequirementStatus}:
-        raise ConsortError("Unknown status.", {"status": "Use open, pooled or withdrawn."})
+        raise ConsortError(f"There is no requirement status '{status}'; filter by open, pooled or withdrawn.",
+                           {"status": "Use open, pooled or withdrawn."})
     query = requirements.visible_query(api_user(), status=RequirementStatus(status) if status else None,
                                        category=request.args.get("category") or None)
     return paginate(query, requirements.as_json)

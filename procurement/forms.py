@@ -1,0 +1,28 @@
+"""Forms for requirements."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from frameworks.domain.taxonomy import CATEGORIES
+
+
+def _units():
+    seen = []
+    for category in CATEGORIES.values():
+        seen += [u for u in category.units if u not in seen]
+    return [SelectChoice(u, u) for u in seen]
+
+
+class RequirementForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Give the requirement a title."), Length(max=200)])
+    description = TextAreaField("Description", validators=[Length(max=10_000)])
+    category = SelectField("Category", choices=[SelectChoice(c.key, f"{c.name} (CPV {c.cpv})")
+                                                for c in CATEGORIES.values()])
+    quantity = DecimalField("Quantity", places=2, validators=[
+        InputRequired("Enter the quantity."), NumberRange(min=0.01, message="Enter a quantity above 0.")])
+    unit = SelectField("Unit", choices=_units(), description="The unit must suit the category.")
+    estimated_unit_price = DecimalField("Estimated unit price (£)", places=2, validators=[
+        InputRequired("Enter your estimate of the unit price."), NumberRange(min=0, message="Enter £0 or more.")])
+    needed_by = DateField("Needed by", validators=[InputRequired("Enter the date it is needed by.")])
+    submit = SubmitField("Save requirement")
