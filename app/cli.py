@@ -41,7 +41,8 @@ def seed_demo():
     from app import demo
 
     created = demo.seed()
-    click.echo(f"Demo data ready: {created['organisations']} organisations and {created['users']} users created.")
+    click.echo(f"Demo data ready: {created['organisations']} organisations, {created['users']} users and "
+               f"{created['frameworks']} frameworks created.")
     click.echo(f"Demo users sign in with the password {demo.DEMO_PASSWORD!r}:")
     for user in demo.demo_users():
         click.echo(f"  {user.role.value:<10} {user.email}")

@@ -78,7 +78,7 @@ def _domain_for(gss_code: str, name: str) -> str:
 
 def seed() -> dict[str, int]:
     """Create whatever of the demo data is missing; return how many of each were created."""
-    created = {"organisations": 0, "users": 0}
+    created = {"organisations": 0, "users": 0, "frameworks": 0}
 
     def ensure(name: str, kind: OrganisationKind, **fields) -> Organisation:
         existing = organisations.find_by_name(name)
@@ -100,4 +100,7 @@ def seed() -> dict[str, int]:
                               organisations.find_by_name(user.organisation), name=user.name)
             created["users"] += 1
     db.session.commit()
+    from frameworks import demo as framework_demo
+
+    created["frameworks"] = framework_demo.seed(accounts.find_by_email(f"admin@{CONSORTIUM_DOMAIN}"))
     return created

@@ -61,7 +61,7 @@ def create(actor: User, values: dict, now: datetime | None = None) -> Framework:
     now = now or utcnow()
     if problems := _deadline_problems(values["bid_deadline"], values["question_deadline"], now):
         raise ValidationFailed(next(iter(problems.values())), problems)
-    framework = Framework(created_by_id=actor.id, status=FrameworkStatus.DRAFT,
+    framework = Framework(created_by_id=actor.id, status=FrameworkStatus.DRAFT, created_at=now,
                           reference=f"DRAFT-{now.timestamp()}",
                           **{name: values[name] for name in FRAMEWORK_FIELDS})
     db.session.add(framework)
@@ -296,3 +296,20 @@ def close_due(now: datetime | None = None) -> list[int]:
             closed.append(framework_id)
         db.session.commit()
     return closed
+
+
+def counts_by_status() -> dict[str, int]:
+    """How many frameworks are in each state, counting open ones past their deadline as closed."""
+    rows = db.session.execute(db.select(Framework.status, Framework.bid_deadline)).all()
+    now = utcnow()
+    counts = {status.value: 0 for status in FrameworkStatus}
+    for status, deadline in rows:
+        counts[lifecycle.effective_status(status, deadline, now).value] += 1
+    return counts
+
+
+def count_joined_by(organisation_id: int) -> int:
+    """How many frameworks an authority takes part in through its pooled requirements."""
+    return db.session.scalar(
+        db.select(db.func.count(db.distinct(Lot.framework_id))).join(LotRequirement).join(Requirement)
+        .where(Requirement.organisation_id == organisation_id)) or 0

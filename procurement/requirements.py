@@ -128,3 +128,8 @@ def as_json(requirement: Requirement) -> dict:
         "needed_by": requirement.needed_by.isoformat(),
         "status": requirement.status.value,
     }
+
+
+def count_open(organisation_id: int) -> int:
+    return db.session.scalar(db.select(func.count()).select_from(Requirement).where(
+        Requirement.organisation_id == organisation_id, Requirement.status == RequirementStatus.OPEN)) or 0

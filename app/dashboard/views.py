@@ -4,6 +4,8 @@ from flask_login import current_user, login_required
 
 from app.dashboard import services as dashboard
 from app.domain.roles import Role
+from frameworks import services as frameworks
+from procurement import requirements
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -25,6 +27,10 @@ def index():
         "sme_suppliers": dashboard.sme_supplier_count(),
         "colleagues": dashboard.users_by_role(current_user.organisation_id),
     }
+    context["frameworks"] = frameworks.counts_by_status()
+    if current_user.role == Role.OFFICER:
+        context["joined"] = frameworks.count_joined_by(current_user.organisation_id)
+        context["open_requirements"] = requirements.count_open(current_user.organisation_id)
     if current_user.role == Role.ADMIN:
         context |= {
             "users": dashboard.users_by_role(),
