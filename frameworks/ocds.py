@@ -4,11 +4,10 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import current_app, url_for
-
 from app.domain.errors import NotFound
 from app.domain.roles import OrganisationKind
 from app.extensions import db
+from app.links import public_url
 from app.organisations.models import Organisation
 from app.types import utcnow
 from frameworks import services as frameworks
@@ -72,8 +71,7 @@ def release_package(framework_id: int) -> dict:
     framework = frameworks.get(framework_id)
     if framework.status == FrameworkStatus.DRAFT or framework.published_at is None:
         raise NotFound("This framework has not been published, so it has no OCDS release yet.")
-    uri = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-        "frameworks.ocds_download", framework_id=framework.id)
+    uri = public_url("frameworks.ocds_download", framework_id=framework.id)
     return ocds.release_package(snapshot(framework), uri=uri, publisher=_consortium().name, published=utcnow())
 
 

@@ -2,14 +2,13 @@
 import logging
 from datetime import datetime
 
-from flask import current_app, url_for
-
 from app import mail
 from app.accounts.models import User
 from app.audit import services as audit
 from app.domain.errors import Conflict, NotFound, ValidationFailed
 from app.domain.roles import Role
 from app.extensions import db
+from app.links import public_url
 from app.types import utcnow
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
@@ -72,8 +71,7 @@ def _bidder_emails(framework: Framework) -> list[str]:
 
 def _tell_bidders(question: Question) -> None:
     framework = question.framework
-    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(
-        "frameworks.notice", framework_id=framework.id)
+    link = public_url("frameworks.notice", framework_id=framework.id)
     body = (f"A clarification question on {framework.reference} {framework.title} has been answered.\n\n"
             f"Question: {question.text}\n\nAnswer: {question.answer}\n\nAll questions and answers: {link}\n")
     for email in _bidder_emails(framework):

@@ -90,6 +90,17 @@ def get_visible(actor: User, framework_id: int) -> Framework:
     return framework
 
 
+def _shows_status(status: FrameworkStatus, now: datetime):
+    """Frameworks whose status, as shown, is `status`: an open one is closed once its bid deadline has passed
+    (lifecycle.effective_status), whether or not the closing job has recorded it yet."""
+    overdue = db.and_(Framework.status == FrameworkStatus.OPEN, Framework.bid_deadline <= now)
+    if status == FrameworkStatus.OPEN:
+        return db.and_(Framework.status == status, Framework.bid_deadline > now)
+    if status == FrameworkStatus.CLOSED:
+        return db.or_(Framework.status == status, overdue)
+    return Framework.status == status
+
+
 def visible_query(actor: User | None, *, status: FrameworkStatus | None = None, search: str | None = None,
                   category: str | None = None):
     """Frameworks newest first; the public and suppliers see only published ones."""
@@ -101,7 +112,7 @@ def visible_query(actor: User | None, *, status: FrameworkStatus | None = None, 
     if actor is None or actor.role == Role.SUPPLIER:
         query = query.where(Framework.status != FrameworkStatus.DRAFT)
     if status is not None:
-        query = query.where(Framework.status == status)
+        query = query.where(_shows_status(status, utcnow()))
     if search:
         pattern = f"%{search.strip().lower()}%"
         query = query.where(db.or_(db.func.lower(Framework.title).like(pattern),
@@ -261,8 +272,13 @@ def transition(actor: User | None, framework_id: int, target: FrameworkStatus,
     """Move a framework to another state, if the lifecycle allows it now. Commits."""
     now = now or utcnow()
     framework = get(framework_id, for_update=True)
-    if framework.current_status(now) != framework.status:  # its deadline passed before the closing job ran
+    if framework.current_status(now) != framework.status:
+        # The deadline passed before the closing job ran: record the closing first, whatever is asked next.
         _move(framework, framework.current_status(now), now, None)
+        db.session.commit()
+        framework = get(framework_id, for_update=True)
+        if framework.status == target:
+            return framework
     try:
         lifecycle.check(framework.status, target, _facts(framework, now))
     except IllegalTransition as error:

@@ -3,7 +3,7 @@ import logging
 import secrets
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 
 from app import mail
 from app.accounts import services as accounts
@@ -14,6 +14,7 @@ from app.domain.errors import NotFound, ValidationFailed
 from app.domain.identity import normalise_email
 from app.domain.roles import Role, role_mismatch_message
 from app.extensions import db
+from app.links import public_url
 from app.organisations import services as organisations
 from app.types import utcnow
 
@@ -43,7 +44,7 @@ def invite(*, actor: User, email: str, role: Role, organisation_id: int) -> tupl
                  after={"email": email, "role": role.value, "organisation_id": organisation.id,
                         "expires_at": invitation.expires_at.isoformat()})
     db.session.commit()
-    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("accounts.accept_invitation", token=raw)
+    link = public_url("accounts.accept_invitation", token=raw)
     try:
         mail.send(email, "You are invited to Consort", _invitation_text(invitation, link))
         sent = True
