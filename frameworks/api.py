@@ -147,13 +147,12 @@ def answer_question(question_id: int):
 
 @bp.get("/frameworks/<int:framework_id>/questions")
 @operation("Published questions and answers, without the askers' identity", responses={200: QuestionOut},
-           errors=(404,))
+           paginated=True, errors=(404,))
 @token_required()
 def list_questions(framework_id: int):
     """The published clarifications of a framework."""
     frameworks.get_visible(api_user(), framework_id)
-    items = [questions.as_public_json(q) for q in questions.published(framework_id)]
-    return {"items": items, "total": len(items)}
+    return paginate(questions.published_query(framework_id), questions.as_public_json)
 
 
 @bp.get("/frameworks/<int:framework_id>/ocds")

@@ -1,7 +1,8 @@
 """Forms for frameworks, lots, transitions and questions."""
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -17,7 +18,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.formfields import FiniteDecimalField
 from app.timefields import LondonDateTimeField
+
+# The most a framework or lot may be worth, as in the API (frameworks.schemas.MoneyIn): the columns hold 14 digits.
+MAX_MONEY = Decimal("100000000000")
+_AT_MOST_MAX_MONEY = NumberRange(max=MAX_MONEY, message=f"Enter at most £{MAX_MONEY:,}.")
 
 FORMULAS = [SelectChoice("relative", "Relative: lowest price ÷ price × weight"),
             SelectChoice("linear", "Linear: 1 − (price − lowest) ÷ lowest, at least 0, × weight"),
@@ -27,8 +33,9 @@ FORMULAS = [SelectChoice("relative", "Relative: lowest price ÷ price × weight"
 class FrameworkForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Give the framework a title."), Length(max=200)])
     description = TextAreaField("Description", validators=[Length(max=10_000)])
-    maximum_value = DecimalField("Maximum value (£)", places=2, validators=[
-        InputRequired("Enter the framework's maximum value."), NumberRange(min=0.01, message="Enter more than £0.")])
+    maximum_value = FiniteDecimalField("Maximum value (£)", places=2, validators=[
+        InputRequired("Enter the framework's maximum value."), NumberRange(min=0.01, message="Enter more than £0."),
+        _AT_MOST_MAX_MONEY])
     question_deadline = LondonDateTimeField("Question deadline (London time)", validators=[
         InputRequired("Enter the question deadline.")])
     bid_deadline = LondonDateTimeField("Bid deadline (London time)", validators=[
@@ -38,12 +45,12 @@ class FrameworkForm(FlaskForm):
     max_lots_per_supplier = IntegerField("Most lots one supplier may win", validators=[
         Optional(), NumberRange(1, 1000, "Enter 1 or more, or leave it empty for no limit.")],
         description="Leave empty for no limit.")
-    min_sme_share = DecimalField("Minimum SME share of awarded value (%)", places=2, default=0, validators=[
+    min_sme_share = FiniteDecimalField("Minimum SME share of awarded value (%)", places=2, default=0, validators=[
         InputRequired("Enter the minimum SME share, or 0."), NumberRange(0, 100, "Enter a percentage from 0 to 100.")])
     standstill_working_days = IntegerField("Standstill (working days)", default=8, validators=[
         InputRequired("Enter the standstill period."), NumberRange(0, 60, "Enter 0 to 60 working days.")],
         description="8 under the Procurement Act 2023; 0 only below the threshold.")
-    levy_percent = DecimalField("Levy on call-offs (%)", places=2, default=1, validators=[
+    levy_percent = FiniteDecimalField("Levy on call-offs (%)", places=2, default=1, validators=[
         InputRequired("Enter the levy, or 0."), NumberRange(0, 100, "Enter a percentage from 0 to 100.")])
     submit = SubmitField("Create framework")
 
@@ -67,8 +74,9 @@ class LotForm(FlaskForm):
     requirement_ids = MultiCheckboxField("Requirements to pool", coerce=int, validate_choice=False)
     max_awards = IntegerField("Most suppliers to award", default=1, validators=[
         InputRequired("Enter how many suppliers may win."), NumberRange(1, 100, "Enter 1 to 100.")])
-    budget = DecimalField("Budget (£)", places=2, validators=[
-        InputRequired("Enter the lot's budget."), NumberRange(min=0.01, message="Enter more than £0.")])
+    budget = FiniteDecimalField("Budget (£)", places=2, validators=[
+        InputRequired("Enter the lot's budget."), NumberRange(min=0.01, message="Enter more than £0."),
+        _AT_MOST_MAX_MONEY])
     price_weight = IntegerField("Price weight", default=40, validators=[
         InputRequired("Enter the price weight."), NumberRange(0, 100, "Enter 0 to 100.")])
     price_formula = SelectField("Price formula", choices=FORMULAS)

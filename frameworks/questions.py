@@ -88,9 +88,13 @@ def get(question_id: int) -> Question:
     return question
 
 
+def published_query(framework_id: int):
+    return db.select(Question).where(Question.framework_id == framework_id, Question.answered_at.is_not(None)
+                                     ).order_by(Question.answered_at, Question.id)
+
+
 def published(framework_id: int) -> list[Question]:
-    return list(db.session.scalars(db.select(Question).where(
-        Question.framework_id == framework_id, Question.answered_at.is_not(None)).order_by(Question.answered_at)))
+    return list(db.session.scalars(published_query(framework_id)))
 
 
 def unanswered(framework_id: int) -> list[Question]:

@@ -30,6 +30,10 @@ TRANSITION_LABELS = {
     FrameworkStatus.CANCELLED: ("Cancel the framework", "This cannot be undone. Bidders will see it was cancelled."),
 }
 
+# Reached by itself at the bid deadline (the framework counts as closed from then on), so never offered as a button:
+# before the deadline the lifecycle would refuse it.
+AUTOMATIC = frozenset({FrameworkStatus.CLOSED})
+
 
 def _page(query):
     return db.paginate(query, page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE,
@@ -77,7 +81,7 @@ def detail(framework_id: int):
     context = {"framework": framework, "status": status, "categories": CATEGORIES,
                "demands": {lot.id: frameworks.demand(lot) for lot in framework.lots}}
     if current_user.role == Role.ADMIN:
-        context |= {"transitions": [s for s in next_states(status) if s in TRANSITION_LABELS],
+        context |= {"transitions": [s for s in next_states(status) if s in TRANSITION_LABELS and s not in AUTOMATIC],
                     "labels": TRANSITION_LABELS, "unanswered": questions.unanswered(framework.id),
                     "answer_form": AnswerForm(), "problems": frameworks.publication_problems(framework)}
     context["published_questions"] = questions.published(framework.id)

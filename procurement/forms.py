@@ -1,9 +1,10 @@
 """Forms for requirements."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app.formfields import FiniteDecimalField
 from frameworks.domain.taxonomy import CATEGORIES
 
 
@@ -19,10 +20,10 @@ class RequirementForm(FlaskForm):
     description = TextAreaField("Description", validators=[Length(max=10_000)])
     category = SelectField("Category", choices=[SelectChoice(c.key, f"{c.name} (CPV {c.cpv})")
                                                 for c in CATEGORIES.values()])
-    quantity = DecimalField("Quantity", places=2, validators=[
+    quantity = FiniteDecimalField("Quantity", places=2, validators=[
         InputRequired("Enter the quantity."), NumberRange(min=0.01, message="Enter a quantity above 0.")])
     unit = SelectField("Unit", choices=_units(), description="The unit must suit the category.")
-    estimated_unit_price = DecimalField("Estimated unit price (£)", places=2, validators=[
+    estimated_unit_price = FiniteDecimalField("Estimated unit price (£)", places=2, validators=[
         InputRequired("Enter your estimate of the unit price."), NumberRange(min=0, message="Enter £0 or more.")])
     needed_by = DateField("Needed by", validators=[InputRequired("Enter the date it is needed by.")])
     submit = SubmitField("Save requirement")

@@ -184,7 +184,8 @@ def test_seed_demo_loads_london_a_consortium_suppliers_and_a_user_of_each_role(r
     assert counts["suppliers"] == 30
     assert counts["sme_suppliers"] == 24
     assert all(n >= 1 for n in counts["users"].values()), counts["users"]
-    assert f"Demo data ready: 65 organisations and {sum(counts['users'].values())} users created." in result.stdout
+    assert (f"Demo data ready: 65 organisations, {sum(counts['users'].values())} users and 5 frameworks created."
+            in result.stdout)
 
     borough_codes = set(db.session.scalars(select(Organisation.gss_code).where(
         Organisation.kind == OrganisationKind.AUTHORITY, Organisation.gss_code.is_not(None))))
@@ -215,7 +216,7 @@ def test_seed_demo_is_idempotent(runner):
 
     assert first.exit_code == second.exit_code == 0
     assert seeded_counts() == after_first
-    assert "Demo data ready: 0 organisations and 0 users created." in second.stdout
+    assert "Demo data ready: 0 organisations, 0 users and 0 frameworks created." in second.stdout
 
 
 def test_seed_demo_fills_in_only_what_is_missing(runner):
