@@ -3,6 +3,7 @@ role, valid bodies to vary, builders that go through the API (never round it), a
 changes a test needs to move time (deadlines) without waiting for it."""
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import update
 
 from app.extensions import db
@@ -185,3 +186,19 @@ def stored_framework(framework_id: int):
 
     db.session.expire_all()
     return db.session.get(Framework, framework_id)
+
+
+def assert_answer_satisfies_openapi(world, call, path: str, method: str, status: int, required: str) -> None:
+    """The answer of `call` has the status and matches the document's schema, which is not vacuous:
+    it refuses the same body without the `required` key."""
+    from jsonschema.exceptions import ValidationError
+
+    from tests.functional.test_openapi import fetch_document, response_validator
+
+    response = call(world)
+    assert response.status_code == status, response.get_json()
+    body = response.get_json()
+    validator = response_validator(fetch_document(world.client), path, method, status)
+    validator.validate(body)
+    with pytest.raises(ValidationError):
+        validator.validate({key: value for key, value in body.items() if key != required})
