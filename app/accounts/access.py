@@ -1,4 +1,5 @@
 """Who may see a page: sign-in and roles, for the HTML views."""
+import hmac
 from functools import wraps
 
 from flask_login import current_user, login_required
@@ -15,8 +16,12 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    user_id, _, fingerprint = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not hmac.compare_digest(user.session_fingerprint(), fingerprint):
+        return None  # the password changed since this session began
+    return user
 
 
 def role_required(*roles: Role):

@@ -1,4 +1,5 @@
 """Users, their API tokens and invitations."""
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -33,6 +34,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """The session names the user and a fingerprint of the password hash, so that changing the
+        password signs out every other session."""
+        return f"{self.id}:{self.session_fingerprint()}"
+
+    def session_fingerprint(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

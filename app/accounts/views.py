@@ -125,7 +125,8 @@ def account():
         except ValidationFailed as error:
             attach_errors(form, error)
         else:
-            flash("Your password has been changed.", "success")
+            login_user(current_user._get_current_object())  # this session goes on; every other one ends
+            flash("Your password has been changed. Any other sessions have been signed out.", "success")
             return redirect(url_for("accounts.account"))
     return render_form("accounts/account.html", form, api_tokens=tokens.active_for(current_user),
                        revoke_form=ConfirmForm())
