@@ -34,6 +34,12 @@ def at(hours_from_now: float) -> str:
     return (datetime.now(UTC) + timedelta(hours=hours_from_now)).replace(microsecond=0).isoformat()
 
 
+def moment(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    assert value.utcoffset() is not None, f"{text} has no offset"
+    return value
+
+
 def requirement_body(**changes) -> dict:
     body = {
         "title": "Laptops for social workers",
