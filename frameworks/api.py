@@ -83,7 +83,8 @@ def add_lot(framework_id: int):
         title=body.title, description=body.description, requirement_ids=body.requirement_ids,
         max_awards=body.max_awards, budget=body.budget, price_weight=body.price_weight,
         price_formula=body.price_formula,
-        criteria=[frameworks.CriterionInput(c.name, c.weight, c.max_score, c.guidance) for c in body.criteria])
+        criteria=[frameworks.CriterionInput(c.name, c.weight, c.max_score, c.guidance, c.word_limit)
+                  for c in body.criteria])
     return lot_json(frameworks.add_lot(api_user(), framework_id, data)), 201
 
 

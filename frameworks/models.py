@@ -103,6 +103,7 @@ class Criterion(db.Model):
     weight: Mapped[int]
     max_score: Mapped[int]
     guidance: Mapped[str] = mapped_column(Text, default="")
+    word_limit: Mapped[int] = mapped_column(default=500, server_default="500")
 
     lot: Mapped[Lot] = relationship(back_populates="criteria")
 

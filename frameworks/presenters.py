@@ -21,7 +21,7 @@ def lot_json(lot: Lot) -> dict:
         "price_weight": lot.price_weight,
         "price_formula": lot.price_formula,
         "criteria": [{"id": c.id, "name": c.name, "weight": c.weight, "max_score": c.max_score,
-                      "guidance": c.guidance} for c in lot.criteria],
+                      "guidance": c.guidance, "word_limit": c.word_limit} for c in lot.criteria],
         "requirement_ids": sorted(p.requirement_id for p in lot.pooled),
         "demand": {
             "quantity": str(demand.quantity),

@@ -28,6 +28,7 @@ class CriterionIn(BaseModel):
     weight: Annotated[int, Field(ge=1, le=100)]
     max_score: Annotated[int, Field(ge=1, le=100)]
     guidance: Text = ""
+    word_limit: Annotated[int, Field(ge=1, le=5000)] = 500
 
 
 class LotIn(BaseModel):
@@ -60,6 +61,7 @@ class CriterionOut(BaseModel):
     weight: int
     max_score: int
     guidance: str
+    word_limit: int
 
 
 class AuthorityDemandOut(BaseModel):

@@ -27,6 +27,7 @@ class CriterionInput:
     weight: int
     max_score: int
     guidance: str = ""
+    word_limit: int = 500
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ def add_lot(actor: User, framework_id: int, data: LotInput) -> Lot:
               max_awards=data.max_awards, budget=data.budget, price_weight=data.price_weight,
               price_formula=data.price_formula)
     lot.criteria = [Criterion(position=i, name=c.name.strip(), weight=c.weight, max_score=c.max_score,
-                              guidance=c.guidance) for i, c in enumerate(data.criteria, start=1)]
+                              guidance=c.guidance, word_limit=c.word_limit)
+                    for i, c in enumerate(data.criteria, start=1)]
     for requirement in pooled:
         _pool(lot, requirement)
     db.session.add(lot)
@@ -297,6 +299,8 @@ def _move(framework: Framework, target: FrameworkStatus, now: datetime, actor: U
     setattr(framework, STATE_TIMESTAMPS[target], at)
     audit.record(f"framework.{target.value}", framework, actor=actor,
                  before={"status": before.value}, after={"status": target.value})
+    if target == FrameworkStatus.CLOSED:
+        _record_opening(framework)
 
 
 def close_due(now: datetime | None = None) -> list[int]:
@@ -329,3 +333,13 @@ def count_joined_by(organisation_id: int) -> int:
     return db.session.scalar(
         db.select(db.func.count(db.distinct(Lot.framework_id))).join(LotRequirement).join(Requirement)
         .where(Requirement.organisation_id == organisation_id)) or 0
+
+
+def _record_opening(framework: Framework) -> None:
+    """The seal breaks at the deadline: record how many bids were submitted, and when."""
+    from suppliers.models import Bid, BidStatus
+
+    submitted = db.session.scalar(db.select(db.func.count()).select_from(Bid).where(
+        Bid.framework_id == framework.id, Bid.status == BidStatus.SUBMITTED)) or 0
+    audit.record("framework.bids_opened", framework, after={"submitted_bids": submitted,
+                                                             "opened_at": framework.bid_deadline.isoformat()})

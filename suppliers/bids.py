@@ -1,0 +1,210 @@
+"""Sealed bids. Every read of a bid goes through `readable` here, so the seal is kept in one place.
+
+Before the bid deadline only the bid's own supplier can see any part of it, even that it exists; to
+everyone else it is 404. Every write locks the framework row and checks the deadline at that moment.
+"""
+import contextlib
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import selectinload
+
+from app import mail
+from app.accounts.models import User
+from app.audit import services as audit
+from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.domain.roles import Role
+from app.extensions import db
+from app.types import utcnow
+from frameworks.domain.lifecycle import FrameworkStatus
+from frameworks.models import Framework
+from suppliers.domain import bidding
+from suppliers.models import Bid, BidAnswer, BidLot, BidStatus, BundleLot, BundleOffer
+
+SEALED = "There is no bid with that id."
+READERS_AFTER_DEADLINE = (Role.ADMIN, Role.EVALUATOR)
+
+
+def is_sealed(framework: Framework, now: datetime) -> bool:
+    return now < framework.bid_deadline or framework.current_status(now) in (FrameworkStatus.DRAFT,
+                                                                             FrameworkStatus.OPEN)
+
+
+def may_read(actor: User, bid: Bid, now: datetime) -> bool:
+    """The one rule of the seal: its supplier always; admins and evaluators only after the deadline."""
+    if actor.organisation_id == bid.supplier_id and actor.role == Role.SUPPLIER:
+        return True
+    return actor.role in READERS_AFTER_DEADLINE and not is_sealed(bid.framework, now)
+
+
+def readable(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
+    """A bid the actor may read, or 404 — the same answer whether or not it exists."""
+    bid = db.session.get(Bid, bid_id)
+    if bid is None or not may_read(actor, bid, now or utcnow()):
+        raise NotFound(SEALED)
+    return bid
+
+
+def readable_query(actor: User, framework: Framework, now: datetime | None = None):
+    """The bids of a framework that the actor may read: their own, or all once the seal is broken."""
+    query = db.select(Bid).where(Bid.framework_id == framework.id).options(
+        selectinload(Bid.lots).selectinload(BidLot.answers), selectinload(Bid.bundles).selectinload(BundleOffer.lots))
+    if actor.role in READERS_AFTER_DEADLINE and not is_sealed(framework, now or utcnow()):
+        return query.order_by(Bid.submitted_at, Bid.id)
+    if actor.role == Role.SUPPLIER:
+        return query.where(Bid.supplier_id == actor.organisation_id)
+    return query.where(db.false())
+
+
+def _locked_framework(framework_id: int, actor: User) -> Framework:
+    framework = db.session.scalar(db.select(Framework).where(Framework.id == framework_id).with_for_update())
+    if framework is None or (framework.status == FrameworkStatus.DRAFT):
+        raise NotFound("There is no published framework with that id.")
+    return framework
+
+
+def _check_open(framework: Framework, now: datetime) -> None:
+    is_open = framework.current_status(now) == FrameworkStatus.OPEN
+    problem = bidding.deadline_problem(now, framework.bid_deadline, is_open)
+    if problem:
+        raise Conflict(problem)
+
+
+def _rules(framework: Framework) -> dict[int, bidding.LotRules]:
+    return {lot.id: bidding.LotRules(lot.id, lot.number, {c.id: c.word_limit for c in lot.criteria})
+            for lot in framework.lots}
+
+
+def content_of(bid: Bid) -> bidding.BidContent:
+    return bidding.BidContent(
+        framework_id=bid.framework_id, supplier_id=bid.supplier_id,
+        lots=[bidding.LotOffer(bl.lot_id, bl.price, {a.criterion_id: a.text for a in bl.answers}) for bl in bid.lots],
+        bundles=[bidding.Bundle(tuple(bl.lot_id for bl in b.lots), b.price) for b in bid.bundles])
+
+
+def _raise_problems(problems: dict[str, str]) -> None:
+    if problems:
+        raise ValidationFailed(next(iter(problems.values())), problems)
+
+
+def _write(bid: Bid, content: bidding.BidContent) -> None:
+    if bid.id is not None:  # delete the old rows first, or the new ones would collide with them
+        bid.lots.clear()
+        bid.bundles.clear()
+        db.session.flush()
+    bid.lots = [BidLot(lot_id=o.lot_id, price=o.price,
+                       answers=[BidAnswer(criterion_id=c, text=t) for c, t in sorted(o.answers.items())])
+                for o in content.lots]
+    bid.bundles = [BundleOffer(price=b.price, lots=[BundleLot(lot_id=lot_id) for lot_id in sorted(set(b.lot_ids))])
+                   for b in content.bundles]
+
+
+def _require_supplier(actor: User) -> None:
+    if actor.role != Role.SUPPLIER:
+        raise Forbidden("Only suppliers bid.")
+
+
+def create(actor: User, framework_id: int, lots: Sequence[bidding.LotOffer], bundles: Sequence[bidding.Bundle],
+           now: datetime | None = None) -> Bid:
+    """A supplier starts its bid on an open framework, as a draft. Commits."""
+    _require_supplier(actor)
+    now = now or utcnow()
+    framework = _locked_framework(framework_id, actor)
+    _check_open(framework, now)
+    if db.session.scalar(db.select(Bid.id).where(Bid.framework_id == framework.id,
+                                                 Bid.supplier_id == actor.organisation_id)):
+        raise Conflict("Your organisation already has a bid on this framework; change it with PUT /api/v1/bids/{id}.")
+    content = bidding.BidContent(framework.id, actor.organisation_id, list(lots), list(bundles))
+    _raise_problems(bidding.draft_problems(content, _rules(framework)))
+    bid = Bid(framework=framework, supplier_id=actor.organisation_id, created_by_id=actor.id,
+              status=BidStatus.DRAFT, created_at=now, updated_at=now)
+    _write(bid, content)
+    db.session.add(bid)
+    # The audit event names the bid but records none of its content: the log is not sealed.
+    audit.record("bid.drafted", bid, actor=actor)
+    db.session.commit()
+    return bid
+
+
+def _own_for_write(actor: User, bid_id: int, now: datetime) -> tuple[Bid, Framework]:
+    _require_supplier(actor)
+    bid = db.session.get(Bid, bid_id)
+    if bid is None or bid.supplier_id != actor.organisation_id:
+        raise NotFound(SEALED)
+    framework = _locked_framework(bid.framework_id, actor)
+    db.session.refresh(bid)
+    _check_open(framework, now)
+    return bid, framework
+
+
+def replace(actor: User, bid_id: int, lots: Sequence[bidding.LotOffer], bundles: Sequence[bidding.Bundle],
+            now: datetime | None = None) -> Bid:
+    """Replace a bid's content; a submitted or withdrawn bid becomes a draft to be submitted again. Commits."""
+    now = now or utcnow()
+    bid, framework = _own_for_write(actor, bid_id, now)
+    content = bidding.BidContent(framework.id, bid.supplier_id, list(lots), list(bundles))
+    _raise_problems(bidding.draft_problems(content, _rules(framework)))
+    before = bid.status.value
+    _write(bid, content)
+    bid.status, bid.updated_at, bid.receipt_sha256, bid.submitted_at = BidStatus.DRAFT, now, None, None
+    audit.record("bid.revised", bid, actor=actor, before={"status": before}, after={"status": "draft"})
+    db.session.commit()
+    return bid
+
+
+def submit(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
+    """Submit a complete bid before the deadline and give it its receipt. Commits, then e-mails the receipt."""
+    now = now or utcnow()
+    bid, framework = _own_for_write(actor, bid_id, now)
+    content = content_of(bid)
+    _raise_problems(bidding.submission_problems(content, _rules(framework)))
+    receipt = bidding.receipt(content, now)
+    bid.status, bid.submitted_at, bid.receipt_sha256 = BidStatus.SUBMITTED, receipt.submitted_at, receipt.sha256
+    bid.updated_at, bid.submissions = now, bid.submissions + 1
+    audit.record("bid.submitted", bid, actor=actor, after={"sha256": receipt.sha256,
+                                                           "submitted_at": receipt.submitted_at.isoformat()})
+    db.session.commit()
+    _email_receipt(actor, bid, framework)
+    return bid
+
+
+def withdraw(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
+    """Withdraw a bid before the deadline; it can be revised and submitted again until then. Commits."""
+    now = now or utcnow()
+    bid, _ = _own_for_write(actor, bid_id, now)
+    if bid.status == BidStatus.WITHDRAWN:
+        raise Conflict("This bid is already withdrawn.")
+    before = bid.status.value
+    bid.status, bid.updated_at, bid.receipt_sha256, bid.submitted_at = BidStatus.WITHDRAWN, now, None, None
+    audit.record("bid.withdrawn", bid, actor=actor, before={"status": before}, after={"status": "withdrawn"})
+    db.session.commit()
+    return bid
+
+
+def _email_receipt(actor: User, bid: Bid, framework: Framework) -> None:
+    from app.templating import london_time
+
+    body = (f"Your bid on {framework.reference} {framework.title} was received.\n\n"
+            f"Received: {london_time(bid.submitted_at)} ({bid.submitted_at.isoformat()})\n"
+            f"SHA-256 of its content: {bid.receipt_sha256}\n\n"
+            "Keep this receipt. You can revise or withdraw the bid until the deadline; "
+            "a revised bid must be submitted again.\n")
+    # The receipt is in the answer and on screen; the e-mail is a copy, so a mail failure changes nothing.
+    with contextlib.suppress(mail.MailNotSent):
+        mail.send(actor.email, f"Bid receipt: {framework.reference}", body)
+
+
+def as_json(bid: Bid) -> dict:
+    return {
+        "id": bid.id,
+        "framework_id": bid.framework_id,
+        "supplier_id": bid.supplier_id,
+        "status": bid.status.value,
+        "lots": [{"lot_id": bl.lot_id, "price": f"{bl.price:.2f}",
+                  "answers": {str(a.criterion_id): a.text for a in bl.answers}} for bl in bid.lots],
+        "bundles": [{"lot_ids": [x.lot_id for x in b.lots], "price": f"{b.price:.2f}"} for b in bid.bundles],
+        "receipt": ({"submitted_at": bid.submitted_at.isoformat(), "sha256": bid.receipt_sha256}
+                    if bid.status == BidStatus.SUBMITTED else None),
+        "updated_at": bid.updated_at.isoformat(),
+    }
+
