@@ -1,8 +1,9 @@
 """Column types shared by every package's models."""
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Numeric
+from sqlalchemy import DateTime, Enum, Numeric
 from sqlalchemy.types import TypeDecorator
 
 
@@ -32,6 +33,12 @@ class UTCDateTime(TypeDecorator):
 def Money() -> Numeric:  # noqa: N802 - reads as a type in model declarations
     """Money in pounds and pence, never a float."""
     return Numeric(14, 2, asdecimal=True)
+
+
+def StatusEnum(values: type[StrEnum]) -> Enum:  # noqa: N802 - reads as a type in model declarations
+    """A string enum stored as its values in a VARCHAR with a CHECK constraint, the same on every database."""
+    return Enum(values, native_enum=False, create_constraint=True, length=20,
+                values_callable=lambda members: [m.value for m in members])
 
 
 def utcnow() -> datetime:

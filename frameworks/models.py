@@ -2,18 +2,17 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.extensions import db
 from app.organisations.models import Organisation
-from app.types import Money, UTCDateTime, utcnow
+from app.types import Money, StatusEnum, UTCDateTime, utcnow
 from frameworks.domain.lifecycle import FrameworkStatus, effective_status
 from procurement.models import Requirement
 
-StatusColumn = Enum(FrameworkStatus, native_enum=False, create_constraint=True, length=20,
-                    values_callable=lambda statuses: [s.value for s in statuses])
+StatusColumn = StatusEnum(FrameworkStatus)
 
 # The column that records when a framework entered each state.
 STATE_TIMESTAMPS = {

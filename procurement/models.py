@@ -3,12 +3,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Numeric, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.organisations.models import Organisation
-from app.types import Money, UTCDateTime, utcnow
+from app.types import Money, StatusEnum, UTCDateTime, utcnow
 
 
 class RequirementStatus(StrEnum):
@@ -29,8 +29,7 @@ class Requirement(db.Model):
     estimated_unit_price: Mapped[Decimal] = mapped_column(Money())
     needed_by: Mapped[date]
     status: Mapped[RequirementStatus] = mapped_column(
-        Enum(RequirementStatus, native_enum=False, create_constraint=True, length=20,
-             values_callable=lambda statuses: [s.value for s in statuses]),
+        StatusEnum(RequirementStatus),
         default=RequirementStatus.OPEN, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

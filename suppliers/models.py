@@ -3,12 +3,12 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.organisations.models import Organisation
-from app.types import Money, UTCDateTime, utcnow
+from app.types import Money, StatusEnum, UTCDateTime, utcnow
 from frameworks.models import Framework
 
 
@@ -24,8 +24,7 @@ class Bid(db.Model):
     supplier_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     status: Mapped[BidStatus] = mapped_column(
-        Enum(BidStatus, native_enum=False, create_constraint=True, length=20,
-             values_callable=lambda statuses: [s.value for s in statuses]), default=BidStatus.DRAFT)
+        StatusEnum(BidStatus), default=BidStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -3,16 +3,15 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.roles import Role
 from app.extensions import db
 from app.organisations.models import Organisation
-from app.types import UTCDateTime, utcnow
+from app.types import StatusEnum, UTCDateTime, utcnow
 
-RoleColumn = Enum(Role, native_enum=False, create_constraint=True, length=20,
-                  values_callable=lambda roles: [r.value for r in roles])
+RoleColumn = StatusEnum(Role)
 
 
 class User(UserMixin, db.Model):

@@ -1,20 +1,19 @@
 """Organisations and the e-mail domains an authority's officers sign up from."""
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.roles import OrganisationKind
 from app.extensions import db
-from app.types import UTCDateTime, utcnow
+from app.types import StatusEnum, UTCDateTime, utcnow
 
 
 class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(
-        Enum(OrganisationKind, native_enum=False, create_constraint=True, length=20,
-             values_callable=lambda kinds: [k.value for k in kinds]),
+        StatusEnum(OrganisationKind),
         index=True,
     )
     sme: Mapped[bool] = mapped_column(default=False)
