@@ -34,7 +34,9 @@ def may_read(actor: User, bid: Bid, now: datetime) -> bool:
     """The one rule of the seal: its supplier always; admins and evaluators only after the deadline."""
     if actor.organisation_id == bid.supplier_id and actor.role == Role.SUPPLIER:
         return True
-    return actor.role in READERS_AFTER_DEADLINE and not is_sealed(bid.framework, now)
+    # A draft or withdrawn bid was never tendered: nobody else ever reads it.
+    return (actor.role in READERS_AFTER_DEADLINE and bid.status == BidStatus.SUBMITTED
+            and not is_sealed(bid.framework, now))
 
 
 def readable(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
@@ -50,7 +52,7 @@ def readable_query(actor: User, framework: Framework, now: datetime | None = Non
     query = db.select(Bid).where(Bid.framework_id == framework.id).options(
         selectinload(Bid.lots).selectinload(BidLot.answers), selectinload(Bid.bundles).selectinload(BundleOffer.lots))
     if actor.role in READERS_AFTER_DEADLINE and not is_sealed(framework, now or utcnow()):
-        return query.order_by(Bid.submitted_at, Bid.id)
+        return query.where(Bid.status == BidStatus.SUBMITTED).order_by(Bid.submitted_at, Bid.id)
     if actor.role == Role.SUPPLIER:
         return query.where(Bid.supplier_id == actor.organisation_id)
     return query.where(db.false())

@@ -112,7 +112,7 @@ def build(app: Flask) -> dict:
 
 _ERROR_SCHEMA = {
     "type": "object",
-    "required": ["error", "message"],
+    "required": ["error", "message", "fields"],
     "properties": {
         "error": {"type": "string", "description": "A stable machine-readable code."},
         "message": {"type": "string", "description": "A sentence a person can act on."},

@@ -128,8 +128,8 @@ def receipt(content: BidContent, submitted_at: datetime) -> Receipt:
 
 def deadline_problem(now: datetime, bid_deadline: datetime, is_open: bool) -> str | None:
     """Why no bid can change now, or None while it still can."""
-    if not is_open:
-        return "Bids can only be changed while the framework is open."
     if now >= bid_deadline:
         return "The bid deadline has passed; nothing in a bid can change now."
+    if not is_open:
+        return "Bids can only be changed while the framework is open."
     return None
