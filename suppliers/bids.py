@@ -25,6 +25,15 @@ SEALED = "There is no bid with that id."
 READERS_AFTER_DEADLINE = (Role.ADMIN, Role.EVALUATOR)
 
 
+def _sealed_bid_ids(now: datetime):
+    """The ids of every bid still under seal, for hiding their audit events from everyone."""
+    return (db.select(db.cast(Bid.id, db.String)).join(Framework, Framework.id == Bid.framework_id)
+            .where(Framework.bid_deadline > now))
+
+
+audit.seal_events("Bid", _sealed_bid_ids)
+
+
 def is_sealed(framework: Framework, now: datetime) -> bool:
     return now < framework.bid_deadline or framework.current_status(now) in (FrameworkStatus.DRAFT,
                                                                              FrameworkStatus.OPEN)

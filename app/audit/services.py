@@ -4,6 +4,7 @@
 that made the change commits both together, so there is no change without its event.
 """
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import text
@@ -74,9 +75,22 @@ def verify(batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
     return checked, broken
 
 
+# Object types whose events stay hidden while the object is sealed: type → a function of the time giving
+# a select of the sealed objects' ids (as text). Packages register theirs (bids: until the bid deadline).
+SEALED_OBJECTS: dict[str, Callable] = {}
+
+
+def seal_events(object_type: str, sealed_ids: Callable) -> None:
+    SEALED_OBJECTS[object_type] = sealed_ids
+
+
 def events_query(object_type: str | None = None, object_id: str | None = None, action: str | None = None):
-    """The newest events first, optionally for one object or one action."""
+    """The newest events first, optionally for one object or one action, without the events of sealed objects."""
     query = db.select(AuditEvent).order_by(AuditEvent.id.desc())
+    now = utcnow()
+    for sealed_type, sealed_ids in SEALED_OBJECTS.items():
+        query = query.where(db.not_(db.and_(AuditEvent.object_type == sealed_type,
+                                            AuditEvent.object_id.in_(sealed_ids(now)))))
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
     if object_id:

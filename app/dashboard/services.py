@@ -2,6 +2,7 @@
 from sqlalchemy import func
 
 from app.accounts.models import Invitation, User
+from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.domain.roles import OrganisationKind
 from app.extensions import db
@@ -39,4 +40,4 @@ def audit_event_count() -> int:
 
 
 def recent_events(limit: int = 5) -> list[AuditEvent]:
-    return list(db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
+    return list(db.session.scalars(audit.events_query().limit(limit)))
