@@ -35,11 +35,25 @@ class Bundle:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class BidContent:
     framework_id: int
     supplier_id: int
     lots: Sequence[LotOffer]
     bundles: Sequence[Bundle] = ()
+    documents: Sequence[Attachment] = ()
+
+
+@dataclass(frozen=True)
+class FrameworkRules:
+    """The framework's rules that a submission must keep."""
+
+    max_lots_per_supplier: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,11 +102,24 @@ def draft_problems(content: BidContent, lots: Mapping[int, LotRules]) -> dict[st
     return problems
 
 
-def submission_problems(content: BidContent, lots: Mapping[int, LotRules]) -> dict[str, str]:
-    """What stops a bid from being submitted: the draft's problems, and every criterion answered."""
+def submission_problems(content: BidContent, lots: Mapping[int, LotRules],
+                        rules: FrameworkRules = FrameworkRules()) -> dict[str, str]:
+    """What stops a bid from being submitted: the draft's problems, every criterion answered, the lot limit.
+
+    A supplier may bid for more lots than it may win (the award keeps the limit), but a bundle wins all of its
+    lots or none, so a bundle larger than the lot limit could never win: it is refused here, where it can
+    still be fixed.
+    """
     problems = draft_problems(content, lots)
     if not content.lots:
         problems["lots"] = "Price at least one lot before submitting."
+    limit = rules.max_lots_per_supplier
+    for i, bundle in enumerate(content.bundles):
+        if limit is not None and len(set(bundle.lot_ids)) > limit:
+            lots_text = f"{limit} lot{'' if limit == 1 else 's'}"
+            problems.setdefault(f"bundles.{i}.lot_ids", (
+                f"This bundle has {len(set(bundle.lot_ids))} lots, but a supplier may win at most {lots_text} "
+                f"of this framework, so it could never win. Bundle at most {lots_text}."))
     for i, offer in enumerate(content.lots):
         rules = lots.get(offer.lot_id)
         if rules is None:
@@ -117,6 +144,8 @@ def canonical(content: BidContent) -> bytes:
         "bundles": sorted(
             ({"lot_ids": sorted(set(b.lot_ids)), "price": f"{b.price:.2f}"} for b in content.bundles),
             key=lambda b: (b["lot_ids"], b["price"])),
+        "documents": sorted(({"filename": d.filename, "sha256": d.sha256} for d in content.documents),
+                            key=lambda d: (d["sha256"], d["filename"])),
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 

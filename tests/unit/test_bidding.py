@@ -109,3 +109,26 @@ def test_the_deadline_is_exclusive():
     assert deadline_problem(NOW, DEADLINE, is_open=True) is None
     assert "deadline has passed" in deadline_problem(DEADLINE, DEADLINE, is_open=True)
     assert "while the framework is open" in deadline_problem(NOW, DEADLINE, is_open=False)
+
+
+def test_a_bundle_larger_than_the_lot_limit_cannot_be_submitted():
+    from suppliers.domain.bidding import FrameworkRules
+
+    bid = complete_bid()
+    assert submission_problems(bid, LOTS, FrameworkRules(max_lots_per_supplier=2)) == {}
+    found = submission_problems(bid, LOTS, FrameworkRules(max_lots_per_supplier=1))
+    assert found == {"bundles.0.lot_ids": "This bundle has 2 lots, but a supplier may win at most 1 lot of this "
+                                          "framework, so it could never win. Bundle at most 1 lot."}
+    # A draft may still hold it: the limit is a rule of submission.
+    assert draft_problems(bid, LOTS) == {}
+
+
+def test_the_receipt_covers_the_documents():
+    from suppliers.domain.bidding import Attachment
+
+    plain = complete_bid()
+    with_document = complete_bid(documents=[Attachment("method.pdf", "ab" * 32)])
+    renamed = complete_bid(documents=[Attachment("method-v2.pdf", "ab" * 32)])
+    changed = complete_bid(documents=[Attachment("method.pdf", "cd" * 32)])
+    hashes = {receipt(b, NOW).sha256 for b in (plain, with_document, renamed, changed)}
+    assert len(hashes) == 4
