@@ -1,5 +1,5 @@
 """Error answers: JSON for the API, pages for people. A 500 rolls the session back."""
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -84,7 +84,9 @@ def _message_for(status: int, error: HTTPException) -> str:
     if status == 405:
         return f"{request.method} is not allowed at this address."
     if status == 413:
-        return "The request is too large. Send a smaller file or body."
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        size = f" (at most {limit / 1024 / 1024:.0f} MB)" if limit else ""
+        return f"The request is too large{size}. Send a smaller file or body."
     if status >= 500:
         return "Something went wrong on our side and nothing was saved. Try again in a few minutes."
     return error.description or _PAGE_TITLES.get(status, "There is a problem.")

@@ -63,7 +63,19 @@ def snapshot(framework: Framework) -> ocds.FrameworkRelease:
         procuring_entity=_party(_consortium(), ("procuringEntity", "buyer")),
         buyers=tuple(_party(org, ("buyer",)) for _, org in sorted(buyers.items())),
         lots=tuple(_lot(lot) for lot in framework.lots),
+        bid_counts=_bid_counts(framework),
     )
+
+
+def _bid_counts(framework: Framework) -> ocds.BidCounts | None:
+    from suppliers import bids  # bids build on frameworks, so they are asked here, not imported at the top
+
+    counts = bids.opened_counts(framework)
+    if counts is None:
+        return None
+    numbers = {lot.id: lot.number for lot in framework.lots}
+    return ocds.BidCounts(counts.bids, counts.sme_bids,
+                          {numbers[lot_id]: n for lot_id, n in counts.by_lot.items()})
 
 
 def release_package(framework_id: int) -> dict:

@@ -5,6 +5,7 @@ everyone else it is 404. Every write locks the framework row and checks the dead
 """
 import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import selectinload
@@ -15,10 +16,12 @@ from app.audit import services as audit
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
 from app.extensions import db
+from app.organisations.models import Organisation
 from app.types import utcnow
 from frameworks.domain.lifecycle import FrameworkStatus
 from frameworks.models import Framework
-from suppliers.domain import bidding
+from suppliers import profiles
+from suppliers.domain import bidding, exclusion
 from suppliers.models import Bid, BidAnswer, BidLot, BidStatus, BundleLot, BundleOffer
 
 SEALED = "There is no bid with that id."
@@ -59,12 +62,35 @@ def readable(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
 def readable_query(actor: User, framework: Framework, now: datetime | None = None):
     """The bids of a framework that the actor may read: their own, or all once the seal is broken."""
     query = db.select(Bid).where(Bid.framework_id == framework.id).options(
-        selectinload(Bid.lots).selectinload(BidLot.answers), selectinload(Bid.bundles).selectinload(BundleOffer.lots))
+        selectinload(Bid.lots).selectinload(BidLot.answers), selectinload(Bid.bundles).selectinload(BundleOffer.lots),
+        selectinload(Bid.documents), selectinload(Bid.declaration))
     if actor.role in READERS_AFTER_DEADLINE and not is_sealed(framework, now or utcnow()):
         return query.where(Bid.status == BidStatus.SUBMITTED).order_by(Bid.submitted_at, Bid.id)
     if actor.role == Role.SUPPLIER:
         return query.where(Bid.supplier_id == actor.organisation_id)
     return query.where(db.false())
+
+
+@dataclass(frozen=True)
+class OpenedCounts:
+    bids: int
+    sme_bids: int
+    by_lot: dict[int, int]
+
+
+def opened_counts(framework: Framework, now: datetime | None = None) -> OpenedCounts | None:
+    """How many bids were tendered, in all and per lot, for publication: None while they are sealed."""
+    if is_sealed(framework, now or utcnow()):
+        return None
+    tendered = db.select(Bid.id, Bid.supplier_id).where(Bid.framework_id == framework.id,
+                                                         Bid.status == BidStatus.SUBMITTED).subquery()
+    total, sme = db.session.execute(
+        db.select(db.func.count(), db.func.count().filter(Organisation.sme.is_(True)))
+        .select_from(tendered).join(Organisation, Organisation.id == tendered.c.supplier_id)).one()
+    by_lot = dict(db.session.execute(
+        db.select(BidLot.lot_id, db.func.count()).join(tendered, tendered.c.id == BidLot.bid_id)
+        .group_by(BidLot.lot_id)).all())
+    return OpenedCounts(total, sme, {lot.id: by_lot.get(lot.id, 0) for lot in framework.lots})
 
 
 def _locked_framework(framework_id: int, actor: User) -> Framework:
@@ -81,7 +107,7 @@ def _check_open(framework: Framework, now: datetime) -> None:
         raise Conflict(problem)
 
 
-def _rules(framework: Framework) -> dict[int, bidding.LotRules]:
+def rules_of(framework: Framework) -> dict[int, bidding.LotRules]:
     return {lot.id: bidding.LotRules(lot.id, lot.number, {c.id: c.word_limit for c in lot.criteria})
             for lot in framework.lots}
 
@@ -90,7 +116,8 @@ def content_of(bid: Bid) -> bidding.BidContent:
     return bidding.BidContent(
         framework_id=bid.framework_id, supplier_id=bid.supplier_id,
         lots=[bidding.LotOffer(bl.lot_id, bl.price, {a.criterion_id: a.text for a in bl.answers}) for bl in bid.lots],
-        bundles=[bidding.Bundle(tuple(bl.lot_id for bl in b.lots), b.price) for b in bid.bundles])
+        bundles=[bidding.Bundle(tuple(bl.lot_id for bl in b.lots), b.price) for b in bid.bundles],
+        documents=[bidding.Attachment(d.filename, d.sha256) for d in bid.documents])
 
 
 def _raise_problems(problems: dict[str, str]) -> None:
@@ -126,7 +153,7 @@ def create(actor: User, framework_id: int, lots: Sequence[bidding.LotOffer], bun
                                                  Bid.supplier_id == actor.organisation_id)):
         raise Conflict("Your organisation already has a bid on this framework; change it with PUT /api/v1/bids/{id}.")
     content = bidding.BidContent(framework.id, actor.organisation_id, list(lots), list(bundles))
-    _raise_problems(bidding.draft_problems(content, _rules(framework)))
+    _raise_problems(bidding.draft_problems(content, rules_of(framework)))
     bid = Bid(framework=framework, supplier_id=actor.organisation_id, created_by_id=actor.id,
               status=BidStatus.DRAFT, created_at=now, updated_at=now)
     _write(bid, content)
@@ -137,7 +164,7 @@ def create(actor: User, framework_id: int, lots: Sequence[bidding.LotOffer], bun
     return bid
 
 
-def _own_for_write(actor: User, bid_id: int, now: datetime) -> tuple[Bid, Framework]:
+def own_for_write(actor: User, bid_id: int, now: datetime) -> tuple[Bid, Framework]:
     _require_supplier(actor)
     bid = db.session.get(Bid, bid_id)
     if bid is None or bid.supplier_id != actor.organisation_id:
@@ -152,9 +179,9 @@ def replace(actor: User, bid_id: int, lots: Sequence[bidding.LotOffer], bundles:
             now: datetime | None = None) -> Bid:
     """Replace a bid's content; a submitted or withdrawn bid becomes a draft to be submitted again. Commits."""
     now = now or utcnow()
-    bid, framework = _own_for_write(actor, bid_id, now)
+    bid, framework = own_for_write(actor, bid_id, now)
     content = bidding.BidContent(framework.id, bid.supplier_id, list(lots), list(bundles))
-    _raise_problems(bidding.draft_problems(content, _rules(framework)))
+    _raise_problems(bidding.draft_problems(content, rules_of(framework)))
     before = bid.status.value
     _write(bid, content)
     bid.status, bid.updated_at, bid.receipt_sha256, bid.submitted_at = BidStatus.DRAFT, now, None, None
@@ -163,14 +190,34 @@ def replace(actor: User, bid_id: int, lots: Sequence[bidding.LotOffer], bundles:
     return bid
 
 
+def own_bid(actor: User, framework_id: int) -> Bid | None:
+    """The supplier's own bid on a framework, if it has started one."""
+    if actor.role != Role.SUPPLIER:
+        return None
+    return db.session.scalar(db.select(Bid).where(Bid.framework_id == framework_id,
+                                                  Bid.supplier_id == actor.organisation_id))
+
+
+def save(actor: User, framework_id: int, lots: Sequence[bidding.LotOffer], bundles: Sequence[bidding.Bundle],
+         now: datetime | None = None) -> Bid:
+    """Save the supplier's bid from its page: start it, or replace its content. Commits."""
+    bid = own_bid(actor, framework_id)
+    if bid is None:
+        return create(actor, framework_id, lots, bundles, now)
+    return replace(actor, bid.id, lots, bundles, now)
+
+
 def submit(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
     """Submit a complete bid before the deadline and give it its receipt. Commits, then e-mails the receipt."""
     now = now or utcnow()
-    bid, framework = _own_for_write(actor, bid_id, now)
+    bid, framework = own_for_write(actor, bid_id, now)
     content = content_of(bid)
-    _raise_problems(bidding.submission_problems(content, _rules(framework)))
+    _raise_problems(bidding.submission_problems(
+        content, rules_of(framework), bidding.FrameworkRules(framework.max_lots_per_supplier)))
     receipt = bidding.receipt(content, now)
     bid.status, bid.submitted_at, bid.receipt_sha256 = BidStatus.SUBMITTED, receipt.submitted_at, receipt.sha256
+    # The bid keeps the declaration in force when it was tendered; evaluators read that one.
+    bid.declaration = profiles.current_declaration(bid.supplier_id)
     bid.updated_at, bid.submissions = now, bid.submissions + 1
     audit.record("bid.submitted", bid, actor=actor, after={"sha256": receipt.sha256,
                                                            "submitted_at": receipt.submitted_at.isoformat()})
@@ -182,7 +229,7 @@ def submit(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
 def withdraw(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
     """Withdraw a bid before the deadline; it can be revised and submitted again until then. Commits."""
     now = now or utcnow()
-    bid, _ = _own_for_write(actor, bid_id, now)
+    bid, _ = own_for_write(actor, bid_id, now)
     if bid.status == BidStatus.WITHDRAWN:
         raise Conflict("This bid is already withdrawn.")
     before = bid.status.value
@@ -216,6 +263,11 @@ def as_json(bid: Bid) -> dict:
         "bundles": [{"lot_ids": [x.lot_id for x in b.lots], "price": f"{b.price:.2f}"} for b in bid.bundles],
         "receipt": ({"submitted_at": bid.submitted_at.isoformat(), "sha256": bid.receipt_sha256}
                     if bid.status == BidStatus.SUBMITTED else None),
+        "documents": [{"id": d.id, "filename": d.filename, "media_type": d.media_type, "size": d.size,
+                       "sha256": d.sha256} for d in bid.documents],
+        "declaration": ({"id": bid.declaration.id, "made_at": bid.declaration.made_at.isoformat(),
+                         "summary": exclusion.summary(profiles.as_domain(bid.declaration))}
+                        if bid.declaration is not None and bid.status == BidStatus.SUBMITTED else None),
         "updated_at": bid.updated_at.isoformat(),
     }
 

@@ -1,15 +1,46 @@
-"""Bids: a supplier's prices and answers per lot, and its bundle offers."""
+"""Supplier profiles and declarations; bids: prices and answers per lot, bundle offers and documents."""
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.accounts.models import User
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.types import Money, StatusEnum, UTCDateTime, utcnow
 from frameworks.models import Framework
+
+
+class SupplierProfile(db.Model):
+    """What a buyer needs to know about a supplier beyond its name, SME status and Companies House number."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), unique=True)
+    registered_address: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class ExclusionDeclaration(db.Model):
+    """A declaration against the exclusion grounds. Never changed: a new declaration replaces it for later bids."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    answers: Mapped[dict] = mapped_column(JSON)  # ground code → true when it applies
+    details: Mapped[str] = mapped_column(Text, default="")
+    self_cleaning: Mapped[str] = mapped_column(Text, default="")
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    made_by: Mapped[User | None] = relationship()
 
 
 class BidStatus(StrEnum):
@@ -30,6 +61,8 @@ class Bid(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     receipt_sha256: Mapped[str | None] = mapped_column(String(64))
     submissions: Mapped[int] = mapped_column(default=0)
+    # The declaration the bid was last submitted with: a later declaration does not rewrite a tendered bid.
+    declaration_id: Mapped[int | None] = mapped_column(ForeignKey("exclusion_declaration.id"))
 
     framework: Mapped[Framework] = relationship()
     supplier: Mapped[Organisation] = relationship(lazy="joined")
@@ -37,6 +70,9 @@ class Bid(db.Model):
                                                 order_by="BidLot.lot_id")
     bundles: Mapped[list["BundleOffer"]] = relationship(back_populates="bid", cascade="all, delete-orphan",
                                                         order_by="BundleOffer.id")
+    documents: Mapped[list["BidDocument"]] = relationship(back_populates="bid", cascade="all, delete-orphan",
+                                                          order_by="BidDocument.id")
+    declaration: Mapped[ExclusionDeclaration | None] = relationship()
 
     # One bid per supplier per framework: it is revised, not duplicated.
     __table_args__ = (UniqueConstraint("framework_id", "supplier_id", name="uq_bid_framework_supplier"),)
@@ -86,3 +122,22 @@ class BundleLot(db.Model):
     lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"))
 
     __table_args__ = (UniqueConstraint("bundle_id", "lot_id", name="uq_bundle_lot_bundle_lot"),)
+
+
+class BidDocument(db.Model):
+    """A document uploaded to a bid, stored outside the web root under a generated name."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    bid: Mapped[Bid] = relationship(back_populates="documents")
+
+    __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)

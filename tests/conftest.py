@@ -69,8 +69,8 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app(_test_config(database_url))
+def app(database_url, tmp_path):
+    app = create_app(_test_config(database_url) | {"DOCUMENT_STORE": str(tmp_path / "documents")})
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app

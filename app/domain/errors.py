@@ -45,3 +45,8 @@ class AccountLocked(ConsortError):
     status = 403
     code = "account_locked"
 
+
+
+class TooLarge(ConsortError):
+    status = 413
+    code = "too_large"

@@ -3,6 +3,7 @@
 The framework is one contracting process (one ocid) with tender.techniques.hasFrameworkAgreement = true.
 Nothing sealed is passed in here, so nothing sealed can come out.
 """
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -68,6 +69,15 @@ class FrameworkRelease:
     procuring_entity: Party
     buyers: tuple[Party, ...]
     lots: tuple[TenderLot, ...] = field(default_factory=tuple)
+    # Counts of the bids received: None while the bids are sealed, so not even their number is published.
+    bid_counts: "BidCounts | None" = None
+
+
+@dataclass(frozen=True)
+class BidCounts:
+    bids: int
+    sme_bids: int
+    by_lot_number: Mapping[int, int]
 
 
 def _money(amount: Decimal) -> dict:
@@ -161,7 +171,7 @@ def release(framework: FrameworkRelease) -> dict:
     if framework.max_lots_per_supplier:
         tender["lotDetails"] = {"maximumLotsAwardedPerSupplier": framework.max_lots_per_supplier}
     parties = [framework.procuring_entity, *framework.buyers]
-    return {
+    result = {
         "ocid": framework.ocid,
         "id": f"{framework.ocid}-{framework.status}-{int(framework.updated_at.timestamp())}",
         "date": _when(framework.updated_at),
@@ -172,6 +182,17 @@ def release(framework: FrameworkRelease) -> dict:
         "buyer": {"id": framework.procuring_entity.id, "name": framework.procuring_entity.name},
         "tender": tender,
     }
+    if framework.bid_counts is not None:
+        result["bids"] = {"statistics": _bid_statistics(framework.bid_counts)}
+    return result
+
+
+def _bid_statistics(counts: BidCounts) -> list[dict]:
+    statistics = [{"id": "bids", "measure": "bids", "value": counts.bids},
+                  {"id": "smeBids", "measure": "smeBids", "value": counts.sme_bids}]
+    statistics += [{"id": f"bids-lot-{number}", "measure": "bids", "value": count, "relatedLot": str(number)}
+                   for number, count in sorted(counts.by_lot_number.items())]
+    return statistics
 
 
 def release_package(framework: FrameworkRelease, uri: str, publisher: str, published: datetime) -> dict:

@@ -1,0 +1,123 @@
+"""Bid documents: checked from their content, stored outside the web root, read only through the seal.
+
+A document is part of the bid: adding or removing one changes the bid's content, so a submitted bid goes back
+to draft and must be submitted again, and its receipt covers the documents' SHA-256s.
+"""
+import contextlib
+import os
+import secrets
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+
+from app.accounts.models import User
+from app.audit import services as audit
+from app.domain.errors import Conflict, NotFound, TooLarge, ValidationFailed
+from app.extensions import db
+from app.types import utcnow
+from suppliers import bids
+from suppliers.domain import documents as rules
+from suppliers.models import Bid, BidDocument, BidStatus
+
+MAX_DOCUMENTS_PER_BID = 20
+NO_DOCUMENT = "There is no document with that id."
+
+
+def _store() -> Path:
+    return Path(current_app.config["DOCUMENT_STORE"])
+
+
+def path_of(document: BidDocument) -> Path:
+    # The storage name is generated here, never taken from the upload, so it cannot leave the store.
+    return _store() / document.storage_name[:2] / document.storage_name
+
+
+def _write_file(data: bytes) -> str:
+    name = secrets.token_hex(32)
+    folder = _store() / name[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(handle.name, folder / name)  # a reader never sees half a file
+    return name
+
+
+def upload(actor: User, bid_id: int, filename: str, data: bytes, now: datetime | None = None) -> BidDocument:
+    """Check a document and attach it to the supplier's bid before the deadline. Commits."""
+    now = now or utcnow()
+    bid, _ = bids.own_for_write(actor, bid_id, now)
+    limit = current_app.config["DOCUMENT_MAX_BYTES"]
+    if len(data) > limit:
+        raise TooLarge(f"This file is {len(data) / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:.0f} MB.",
+                       {"file": "Too large."})
+    try:
+        clean_name, kind = rules.check(filename, data, limit)
+    except rules.DocumentRefused as refused:
+        raise ValidationFailed(str(refused), {"file": str(refused)}) from None
+    if len(bid.documents) >= MAX_DOCUMENTS_PER_BID:
+        message = f"A bid can carry at most {MAX_DOCUMENTS_PER_BID} documents; remove one first."
+        raise Conflict(message, {"file": message})
+    storage_name = _write_file(data)
+    try:
+        document = BidDocument(bid=bid, filename=clean_name, kind=kind.name, media_type=kind.media_type,
+                               size=len(data), sha256=rules.sha256(data), storage_name=storage_name,
+                               uploaded_at=now, uploaded_by_id=actor.id)
+        db.session.add(document)
+        _back_to_draft(bid, now)
+        db.session.flush()
+        audit.record("bid.document_added", bid, actor=actor,
+                     after={"document_id": document.id, "sha256": document.sha256})
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        with contextlib.suppress(OSError):
+            (_store() / storage_name[:2] / storage_name).unlink()
+        raise
+    return document
+
+
+def remove(actor: User, bid_id: int, document_id: int, now: datetime | None = None) -> None:
+    """Remove a document from the supplier's bid before the deadline. Commits, then deletes the file."""
+    now = now or utcnow()
+    bid, _ = bids.own_for_write(actor, bid_id, now)
+    document = _document_of(bid, document_id)
+    path = path_of(document)
+    bid.documents.remove(document)
+    _back_to_draft(bid, now)
+    audit.record("bid.document_removed", bid, actor=actor,
+                 before={"document_id": document.id, "sha256": document.sha256})
+    db.session.commit()
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _back_to_draft(bid: Bid, now: datetime) -> None:
+    bid.updated_at = now
+    if bid.status != BidStatus.DRAFT:
+        bid.status, bid.receipt_sha256, bid.submitted_at = BidStatus.DRAFT, None, None
+
+
+def _document_of(bid: Bid, document_id: int) -> BidDocument:
+    document = next((d for d in bid.documents if d.id == document_id), None)
+    if document is None:
+        raise NotFound(NO_DOCUMENT)
+    return document
+
+
+def readable(actor: User, bid_id: int, document_id: int) -> tuple[BidDocument, Path]:
+    """A document of a bid the actor may read (the seal decides), and where its bytes are."""
+    document = _document_of(bids.readable(actor, bid_id), document_id)
+    path = path_of(document)
+    if not path.is_file():
+        raise NotFound("This document's file is missing from the store; tell the consortium.")
+    return document, path
+
+
+def as_json(document: BidDocument) -> dict:
+    return {"id": document.id, "bid_id": document.bid_id, "filename": document.filename, "kind": document.kind,
+            "media_type": document.media_type, "size": document.size, "sha256": document.sha256,
+            "uploaded_at": document.uploaded_at.isoformat()}
