@@ -1,18 +1,20 @@
-"""API: sealed bids."""
+"""API: supplier profiles and declarations, sealed bids and their documents."""
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from flask import request, send_file
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from app.api import api_blueprint
 from app.api.auth import api_user, token_required
 from app.api.openapi import operation
 from app.api.pagination import paginate
 from app.api.validation import json_body
+from app.domain.errors import ValidationFailed
 from app.domain.roles import Role
 from frameworks import services as frameworks
-from suppliers import bids
+from suppliers import bids, documents, profiles
 from suppliers.domain import bidding
 
 bp = api_blueprint("suppliers_api", __name__)
@@ -51,6 +53,31 @@ class BundleOut(BaseModel):
     price: str
 
 
+class DocumentOut(BaseModel):
+    id: int
+    bid_id: int
+    filename: str
+    kind: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class BidDocumentOut(BaseModel):
+    id: int
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+class BidDeclarationOut(BaseModel):
+    id: int
+    made_at: datetime
+    summary: str
+
+
 class BidOut(BaseModel):
     id: int
     framework_id: int
@@ -59,7 +86,58 @@ class BidOut(BaseModel):
     lots: list[LotOfferOut]
     bundles: list[BundleOut]
     receipt: ReceiptOut | None
+    documents: list[BidDocumentOut]
+    declaration: BidDeclarationOut | None = Field(
+        description="The declaration against the exclusion grounds the bid was submitted with.")
     updated_at: datetime
+
+
+Line = Annotated[str, StringConstraints(max_length=200)]
+
+
+class ProfileIn(BaseModel):
+    companies_house_number: Annotated[str, StringConstraints(max_length=20)] | None = None
+    sme: bool | None = None
+    registered_address: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    website: Line | None = None
+    contact_name: Annotated[str, StringConstraints(max_length=120)] | None = None
+    contact_email: EmailStr | None = None
+    contact_phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+
+
+class DeclarationIn(BaseModel):
+    answers: dict[Annotated[str, StringConstraints(max_length=40)], bool] = Field(
+        description="Every exclusion ground's code (see GET /exclusion-grounds): true when it applies.")
+    details: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    self_cleaning: Annotated[str, StringConstraints(max_length=20_000)] = ""
+
+
+class DeclarationOut(BaseModel):
+    id: int
+    made_at: datetime
+    answers: dict[str, bool]
+    details: str
+    self_cleaning: str
+    summary: str
+
+
+class ProfileOut(BaseModel):
+    organisation_id: int
+    name: str
+    sme: bool
+    companies_house_number: str | None
+    registered_address: str
+    website: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    declaration: DeclarationOut | None
+
+
+class GroundOut(BaseModel):
+    code: str
+    kind: str
+    text: str
 
 
 def _content(body: BidIn) -> tuple[list[bidding.LotOffer], list[bidding.Bundle]]:
@@ -119,3 +197,109 @@ def list_bids(framework_id: int):
     """Bids the caller may read."""
     framework = frameworks.get_visible(api_user(), framework_id)
     return paginate(bids.readable_query(api_user(), framework), bids.as_json)
+
+
+def _profile_answer(user) -> dict:
+    organisation = user.organisation
+    return profiles.profile_json(profiles.profile_of(organisation.id), organisation) | {
+        "declaration": profiles.declaration_json(profiles.current_declaration(organisation.id))}
+
+
+@bp.get("/supplier-profile")
+@operation("Your organisation's supplier profile and its current declaration", responses={200: ProfileOut},
+           errors=(403,))
+@token_required(Role.SUPPLIER)
+def get_profile():
+    """The caller's supplier profile."""
+    return _profile_answer(api_user())
+
+
+@bp.put("/supplier-profile")
+@operation("Change your supplier profile; fields left out stay as they are", body=ProfileIn,
+           responses={200: ProfileOut}, errors=(403,))
+@token_required(Role.SUPPLIER)
+def update_profile():
+    """A supplier keeps its profile."""
+    body = json_body(ProfileIn)
+    profiles.update_profile(api_user(), body.model_dump(exclude_unset=True))
+    return _profile_answer(api_user())
+
+
+@bp.get("/exclusion-grounds")
+@operation("The exclusion grounds a supplier declares against", responses={200: GroundOut}, paginated=True)
+@token_required()
+def exclusion_grounds():
+    """The grounds, mandatory and discretionary."""
+    items = profiles.grounds_json()
+    return {"items": items, "total": len(items), "page": 1, "per_page": len(items)}
+
+
+@bp.post("/supplier-profile/declarations")
+@operation("Declare against the exclusion grounds; bids submitted from now on carry this declaration",
+           body=DeclarationIn, responses={201: DeclarationOut}, errors=(403,),
+           description="Every ground must be answered. A ground that applies needs `details`; a mandatory "
+                       "ground that applies also needs `self_cleaning` evidence.")
+@token_required(Role.SUPPLIER)
+def declare():
+    """A supplier declares."""
+    body = json_body(DeclarationIn)
+    record = profiles.declare(api_user(), body.answers, body.details, body.self_cleaning)
+    return profiles.declaration_json(record), 201
+
+
+def _uploaded_file():
+    upload = request.files.get("file")
+    if upload is None:
+        message = "Send the document as multipart/form-data with the file in the field `file`."
+        raise ValidationFailed(message, {"file": message})
+    return upload.filename or "", upload.read()
+
+
+@bp.post("/bids/<int:bid_id>/documents")
+@operation("Attach a document to your bid before the deadline", upload=True, responses={201: DocumentOut},
+           errors=(403, 404, 409),
+           description="PDF, OpenDocument, DOCX, XLSX or an image (PNG, JPEG, GIF, WebP), told from the content, "
+                       "not the name. A submitted bid goes back to draft and must be submitted again.")
+@token_required(Role.SUPPLIER)
+def upload_document(bid_id: int):
+    """A supplier uploads a document."""
+    filename, data = _uploaded_file()
+    return documents.as_json(documents.upload(api_user(), bid_id, filename, data)), 201
+
+
+@bp.get("/bids/<int:bid_id>/documents")
+@operation("The documents of a bid you may read", responses={200: DocumentOut}, paginated=True, errors=(404,))
+@token_required()
+def list_documents(bid_id: int):
+    """Documents of a readable bid."""
+    items = [documents.as_json(d) for d in bids.readable(api_user(), bid_id).documents]
+    return {"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)}
+
+
+@bp.get("/bids/<int:bid_id>/documents/<int:document_id>")
+@operation("Download a document of a bid you may read", download=True, errors=(404,),
+           description="Sealed bids' documents are 404 to everyone but their supplier.")
+@token_required()
+def download_document(bid_id: int, document_id: int):
+    """The bytes of a document, served as an attachment."""
+    return serve(*documents.readable(api_user(), bid_id, document_id))
+
+
+@bp.delete("/bids/<int:bid_id>/documents/<int:document_id>")
+@operation("Remove a document from your bid before the deadline", responses={204: None}, errors=(403, 404, 409))
+@token_required(Role.SUPPLIER)
+def remove_document(bid_id: int, document_id: int):
+    """A supplier removes a document."""
+    documents.remove(api_user(), bid_id, document_id)
+    return "", 204
+
+
+def serve(document, path):
+    """Send a stored document so that no browser runs or guesses anything in it."""
+    answer = send_file(path, mimetype=document.media_type, as_attachment=True, download_name=document.filename,
+                       max_age=0, etag=document.sha256)
+    answer.headers["X-Content-Type-Options"] = "nosniff"
+    answer.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    answer.headers["Cache-Control"] = "private, no-store"
+    answer.headers["X-Content-SHA256"] = document.sha256
+    return answer

@@ -34,6 +34,8 @@ class Operation:
     paginated: bool = False
     query: dict[str, str] = field(default_factory=dict)
     description: str = ""
+    upload: bool = False  # the body is multipart/form-data with one `file`
+    download: bool = False  # the 200 answer is the bytes of a file
 
 
 def operation(summary: str, **kwargs):
@@ -144,6 +146,14 @@ def _operation(rule, view, op: Operation, schemas: _Schemas) -> dict:
     if op.body is not None:
         result["requestBody"] = {"required": True,
                                  "content": {"application/json": {"schema": schemas.ref(op.body)}}}
+    if op.upload:
+        result["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"}}}}}}
+    if op.download:
+        result["responses"]["200"] = {"description": "The file's bytes, as its recorded media type",
+                                      "content": {"application/octet-stream": {"schema": {
+                                          "type": "string", "contentMediaType": "application/octet-stream"}}}}
     for status, model in op.responses.items():
         response: dict = {"description": "Success" if status < 300 else "See the body"}
         if model is not None:
@@ -155,6 +165,8 @@ def _operation(rule, view, op: Operation, schemas: _Schemas) -> dict:
         errors.add(401)
     if op.body:
         errors |= {400, 422}
+    if op.upload:
+        errors |= {400, 413, 422}
     if op.paginated:
         errors.add(400)
     for status in sorted(errors):
