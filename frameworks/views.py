@@ -78,7 +78,7 @@ def detail(framework_id: int):
     """A framework: its lots and demand, its lifecycle, and the questions to answer."""
     framework = frameworks.get_visible(current_user, framework_id)
     status = framework.current_status(utcnow())
-    context = {"framework": framework, "status": status, "categories": CATEGORIES,
+    context = {"framework": framework, "status": status, "categories": CATEGORIES, "now": utcnow(),
                "demands": {lot.id: frameworks.demand(lot) for lot in framework.lots}}
     if current_user.role == Role.ADMIN:
         context |= {"transitions": [s for s in next_states(status) if s in TRANSITION_LABELS and s not in AUTOMATIC],

@@ -1,4 +1,249 @@
-"""Pages of suppliers; the routes arrive with the issues that build them."""
-from flask import Blueprint
+"""Pages of suppliers: the profile and declaration, the bid, its documents and receipt, and bid lists."""
+import csv
+import io
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.accounts.access import role_required
+from app.domain.errors import ConsortError, ValidationFailed
+from app.domain.roles import Role
+from app.extensions import db
+from app.types import utcnow
+from app.webforms import attach_errors, render_form
+from frameworks import services as frameworks
+from frameworks.domain.lifecycle import FrameworkStatus
+from suppliers import bids, documents, profiles
+from suppliers.api import serve
+from suppliers.domain import bidding, exclusion
+from suppliers.forms import (
+    ConfirmForm,
+    ProfileForm,
+    UploadForm,
+    bid_content,
+    bid_form,
+    declaration_answers,
+    declaration_form,
+    ground_field,
+)
+from suppliers.models import BidStatus
 
 bp = Blueprint("suppliers", __name__, template_folder="templates")
+PER_PAGE = 25
+
+
+@bp.route("/supplier/profile", methods=["GET", "POST"])
+@role_required(Role.SUPPLIER)
+def profile():
+    """The supplier's profile: company details, SME status, contacts."""
+    organisation = current_user.organisation
+    record = profiles.profile_of(organisation.id)
+    form = ProfileForm(data=profiles.profile_json(record, organisation))
+    if form.validate_on_submit():
+        changes = {name: form[name].data for name in ("companies_house_number", "sme", *profiles.PROFILE_FIELDS)}
+        try:
+            profiles.update_profile(current_user, changes)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("suppliers.profile"))
+    declaration = profiles.current_declaration(organisation.id)
+    return render_form("suppliers/profile.html", form, organisation=organisation, declaration=declaration,
+                       summary=exclusion.summary(profiles.as_domain(declaration)))
+
+
+@bp.route("/supplier/declaration", methods=["GET", "POST"])
+@role_required(Role.SUPPLIER)
+def declaration():
+    """The declaration against the exclusion grounds, made once and reused for every bid."""
+    current = profiles.current_declaration(current_user.organisation_id)
+    form = declaration_form(current)
+    if form.validate_on_submit():
+        try:
+            profiles.declare(current_user, declaration_answers(form), form.details.data or "",
+                             form.self_cleaning.data or "")
+        except ValidationFailed as error:
+            error.fields = {(ground_field(k.split(".", 1)[1]) if k.startswith("answers.") else k): v
+                            for k, v in error.fields.items()}
+            attach_errors(form, error)
+        else:
+            flash("Your declaration is made. Bids you submit from now on carry it.", "success")
+            return redirect(url_for("suppliers.profile"))
+    return render_form("suppliers/declaration.html", form, grounds=exclusion.GROUNDS, current=current,
+                       ground_field=ground_field, summary=exclusion.summary(profiles.as_domain(current)))
+
+
+def _framework_for_bidding(framework_id: int):
+    framework = frameworks.get_visible(current_user, framework_id)
+    return framework, framework.current_status(utcnow()) == FrameworkStatus.OPEN
+
+
+@bp.route("/frameworks/<int:framework_id>/bid", methods=["GET", "POST"])
+@role_required(Role.SUPPLIER)
+def edit_bid(framework_id: int):
+    """The supplier's bid on a framework, lot by lot, saved as a draft (as it is typed, where scripts run)."""
+    framework, is_open = _framework_for_bidding(framework_id)
+    bid = bids.own_bid(current_user, framework.id)
+    autosave = request.headers.get("X-Autosave") == "1"
+    form = bid_form(framework, bid, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        offers, bundles, places = bid_content(form, framework)
+        try:
+            bid = bids.save(current_user, framework.id, offers, bundles)
+        except ConsortError as error:
+            error.fields = {places.get(k, k): v for k, v in error.fields.items()}
+            if autosave:
+                return jsonify(error=error.code, message=error.message, fields=error.fields), error.status
+            attach_errors(form, error)
+        else:
+            if autosave:
+                return jsonify(bid_id=bid.id, status=bid.status.value, saved_at=bid.updated_at.isoformat())
+            flash("Your draft is saved. Submit it before the deadline for it to count.", "success")
+            return redirect(url_for("suppliers.bid", bid_id=bid.id))
+    elif request.method == "POST" and autosave:
+        fields = {name: errors[0] for name, errors in form.errors.items()}
+        return jsonify(error="validation_failed", message=next(iter(fields.values()), "Check the form."),
+                       fields=fields), 422
+    return render_form("suppliers/bid_form.html", form, framework=framework, bid=bid, is_open=is_open,
+                       now=utcnow())
+
+
+@bp.get("/bids/<int:bid_id>")
+@login_required
+def bid(bid_id: int):
+    """A bid and its receipt, as far as the seal lets the reader see it."""
+    record = bids.readable(current_user, bid_id)
+    framework = record.framework
+    own = current_user.role == Role.SUPPLIER
+    is_open = framework.current_status(utcnow()) == FrameworkStatus.OPEN
+    lots = {lot.id: lot for lot in framework.lots}
+    problems = {}
+    if own and record.status == BidStatus.DRAFT:
+        problems = bidding.submission_problems(bids.content_of(record), bids.rules_of(framework),
+                                               bidding.FrameworkRules(framework.max_lots_per_supplier))
+    # The supplier sees its declaration in force; readers after the deadline see the one the bid was tendered with.
+    declaration = profiles.current_declaration(record.supplier_id) if own else record.declaration
+    return render_template("suppliers/bid.html", bid=record, framework=framework, lots=lots, own=own,
+                           is_open=is_open and own, problems=problems, upload_form=UploadForm(),
+                           confirm_form=ConfirmForm(), declaration=declaration,
+                           declaration_summary=exclusion.summary(profiles.as_domain(declaration)))
+
+
+@bp.route("/bids/<int:bid_id>/submit", methods=["GET", "POST"])
+@role_required(Role.SUPPLIER)
+def submit(bid_id: int):
+    """Ask once more, then submit: the server's time at the write decides whether it is in time."""
+    record = bids.readable(current_user, bid_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            record = bids.submit(current_user, bid_id)
+        except ConsortError as error:
+            flash(error.message, "error")
+            return redirect(url_for("suppliers.bid", bid_id=bid_id))
+        flash("Your bid is submitted. Keep the receipt below; a copy has been e-mailed to you.", "success")
+        return redirect(url_for("suppliers.bid", bid_id=record.id))
+    return render_template("suppliers/confirm.html", bid=record, form=form, action="submit",
+                           declaration=profiles.current_declaration(record.supplier_id))
+
+
+@bp.route("/bids/<int:bid_id>/withdraw", methods=["GET", "POST"])
+@role_required(Role.SUPPLIER)
+def withdraw(bid_id: int):
+    """Ask once more, then withdraw the bid."""
+    record = bids.readable(current_user, bid_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            bids.withdraw(current_user, bid_id)
+        except ConsortError as error:
+            flash(error.message, "error")
+        else:
+            flash("Your bid is withdrawn. You can change it and submit it again until the deadline.", "success")
+        return redirect(url_for("suppliers.bid", bid_id=bid_id))
+    return render_template("suppliers/confirm.html", bid=record, form=form, action="withdraw", declaration=None)
+
+
+@bp.post("/bids/<int:bid_id>/documents")
+@role_required(Role.SUPPLIER)
+def upload(bid_id: int):
+    """Attach a document to the bid."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(errors[0], "error")
+        return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
+    try:
+        document = documents.upload(current_user, bid_id, form.file.data.filename or "", form.file.data.read())
+    except ConsortError as error:
+        flash(error.message, "error")
+        return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
+    flash(f"“{document.filename}” is attached ({document.media_type}). "
+          "Submit the bid again so that its receipt covers it.", "success")
+    return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
+
+
+@bp.post("/bids/<int:bid_id>/documents/<int:document_id>/remove")
+@role_required(Role.SUPPLIER)
+def remove_document(bid_id: int, document_id: int):
+    """Remove a document from the bid."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            documents.remove(current_user, bid_id, document_id)
+        except ConsortError as error:
+            flash(error.message, "error")
+        else:
+            flash("The document is removed.", "success")
+    return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
+
+
+@bp.get("/bids/<int:bid_id>/documents/<int:document_id>")
+@login_required
+def download(bid_id: int, document_id: int):
+    """A document of a bid the reader may see."""
+    return serve(*documents.readable(current_user, bid_id, document_id))
+
+
+@bp.get("/frameworks/<int:framework_id>/bids")
+@login_required
+def framework_bids(framework_id: int):
+    """The bids of a framework the reader may see: a supplier its own; admins and evaluators all, once opened."""
+    framework = frameworks.get_visible(current_user, framework_id)
+    query = bids.readable_query(current_user, framework)
+    page = db.paginate(query, page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE,
+                       error_out=False)
+    sealed = bids.is_sealed(framework, utcnow())
+    return render_template("suppliers/framework_bids.html", framework=framework, page=page, sealed=sealed,
+                           lots={lot.id: lot for lot in framework.lots})
+
+
+@bp.get("/frameworks/<int:framework_id>/bids.csv")
+@login_required
+def export_bids(framework_id: int):
+    """The readable bids as CSV, one row per bid and lot: the export goes through the same seal as the pages."""
+    framework = frameworks.get_visible(current_user, framework_id)
+    lots = {lot.id: lot for lot in framework.lots}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["bid_id", "supplier", "sme", "status", "submitted_at", "receipt_sha256", "offer", "lots",
+                     "price", "documents", "declaration"])
+    for record in db.session.scalars(bids.readable_query(current_user, framework)):
+        common = [record.id, _cell(record.supplier.name), record.supplier.sme, record.status.value,
+                  record.submitted_at.isoformat() if record.submitted_at else "", record.receipt_sha256 or ""]
+        tail = [len(record.documents), _cell(exclusion.summary(profiles.as_domain(record.declaration)))]
+        for offer in record.lots:
+            writer.writerow([*common, "lot", lots[offer.lot_id].number, f"{offer.price:.2f}", *tail])
+        for bundle in record.bundles:
+            numbers = " ".join(str(lots[x.lot_id].number) for x in bundle.lots)
+            writer.writerow([*common, "bundle", numbers, f"{bundle.price:.2f}", *tail])
+    filename = f"{framework.reference}-bids.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "private, no-store"})
+
+
+def _cell(text: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
