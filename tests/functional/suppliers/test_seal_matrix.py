@@ -1,0 +1,160 @@
+"""The seal, as a matrix: every role by every way of reading a bid, before and after the deadline.
+
+A sealed bid must be indistinguishable from no bid at all: the same 404 as an id that does not exist, no price,
+answer, document or even the supplier's name in any answer, list, export or the OCDS feed.
+"""
+import json
+from decimal import Decimal
+
+import pytest
+
+from tests.functional.bids_support import PRICE, QUALITY_ANSWER, past_deadline, submitted
+from tests.functional.frameworks_support import PEOPLE, World
+from tests.support import sign_in
+
+DOCUMENT = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n% Walrus-5521 method statement\n"
+DOCUMENT_NAME = "walrus-method.pdf"
+READ, SEALED, SIGN_IN = "read", "sealed", "sign in"
+PRICE_ON_A_PAGE = f"£{Decimal(PRICE):,.2f}"
+
+# who -> (before the deadline, after the deadline)
+MATRIX = {
+    "supplier": (READ, READ),
+    "other_supplier": (SEALED, SEALED),
+    "admin": (SEALED, READ),
+    "evaluator": (SEALED, READ),
+    "officer": (SEALED, SEALED),
+    "board": (SEALED, SEALED),
+    "anonymous": (SIGN_IN, SIGN_IN),
+}
+WAYS = ["page", "bids page", "api", "api list", "document (api)", "document (page)", "documents list (api)",
+        "ocds (api)", "ocds (public)", "export"]
+CASES = [(who, when, MATRIX[who][when == "after"]) for who in MATRIX for when in ("before", "after")]
+
+
+@pytest.fixture
+def tendered(client, make_user):
+    """A bid submitted with a document, and a signed-in page client and an API world for every role."""
+    world = World(client, make_user)
+    framework, lot = world.published()
+    bid = submitted(world, framework, lot)
+    upload = world.post("supplier", f"/api/v1/bids/{bid['id']}/documents",
+                        data={"file": (__import__("io").BytesIO(DOCUMENT), DOCUMENT_NAME)},
+                        content_type="multipart/form-data")
+    assert upload.status_code == 201, upload.get_json()
+    assert world.post("supplier", f"/api/v1/bids/{bid['id']}/submit").status_code == 200
+    return world, framework, bid["id"], upload.get_json()["id"]
+
+
+def _page_client(app, world, who):
+    client = app.test_client()
+    if who != "anonymous":
+        world.user(who)
+        assert sign_in(client, PEOPLE[who][0]).status_code == 302
+    return client
+
+
+def _api(world, who, path):
+    if who == "anonymous":
+        return world.client.get(path)
+    return world.get(who, path)
+
+
+@pytest.mark.parametrize(("who", "when", "expected"), CASES,
+                         ids=[f"{who}-{when}-{expected}" for who, when, expected in CASES])
+def test_the_seal_matrix(app, tendered, who, when, expected):
+    """One row of the matrix: this role, at this time, by every way of reading (each named in a failure)."""
+    world, framework, bid_id, document_id = tendered
+    if when == "after":
+        past_deadline(framework["id"])
+    page = _page_client(app, world, who)
+    for way in WAYS:
+        _check(world, page, framework, bid_id, document_id, who, when, way, expected)
+
+
+def _check(world, page, framework, bid_id, document_id, who, when, way, expected):
+    supplier_name = PEOPLE["supplier"][2]
+    secrets = [PRICE, PRICE_ON_A_PAGE, QUALITY_ANSWER, DOCUMENT_NAME, "Walrus-5521", supplier_name]
+
+    def assert_no_secret(text: str):
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} leaked through {way}"
+
+    if way == "page":
+        response = page.get(f"/bids/{bid_id}")
+        missing = page.get(f"/bids/{bid_id + 1000}")
+    elif way == "bids page":
+        response = page.get(f"/frameworks/{framework['id']}/bids")
+    elif way == "api":
+        response = _api(world, who, f"/api/v1/bids/{bid_id}")
+        missing = _api(world, who, f"/api/v1/bids/{bid_id + 1000}")
+    elif way == "api list":
+        response = _api(world, who, f"/api/v1/frameworks/{framework['id']}/bids")
+    elif way == "document (api)":
+        response = _api(world, who, f"/api/v1/bids/{bid_id}/documents/{document_id}")
+        missing = _api(world, who, f"/api/v1/bids/{bid_id + 1000}/documents/{document_id}")
+    elif way == "document (page)":
+        response = page.get(f"/bids/{bid_id}/documents/{document_id}")
+        missing = page.get(f"/bids/{bid_id + 1000}/documents/{document_id}")
+    elif way == "documents list (api)":
+        response = _api(world, who, f"/api/v1/bids/{bid_id}/documents")
+        missing = _api(world, who, f"/api/v1/bids/{bid_id + 1000}/documents")
+    elif way == "ocds (api)":
+        response = _api(world, who, f"/api/v1/frameworks/{framework['id']}/ocds")
+    elif way == "ocds (public)":
+        response = page.get(f"/opportunities/{framework['id']}/ocds.json")
+    else:
+        response = page.get(f"/frameworks/{framework['id']}/bids.csv")
+    text = response.get_data(as_text=True) if not way.startswith("document (") else ""
+
+    if way == "ocds (public)":
+        # The public feed answers everyone alike: never a bid's content; after the deadline, only how many.
+        assert response.status_code == 200
+        assert_no_secret(text)
+        statistics = response.get_json()["releases"][0].get("bids", {}).get("statistics")
+        assert statistics is None if when == "before" else statistics[0] == {"id": "bids", "measure": "bids",
+                                                                            "value": 1}
+        return
+    if expected == SIGN_IN:
+        if way in ("api", "api list", "document (api)", "documents list (api)", "ocds (api)"):
+            assert response.status_code == 401, way
+        else:
+            assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+        assert_no_secret(text)
+        return
+    if way == "ocds (api)":
+        assert response.status_code == 200
+        assert_no_secret(text)
+        assert ("bids" in response.get_json()["releases"][0]) == (when == "after")
+        return
+    if expected == READ:
+        assert response.status_code == 200, (way, text[:500])
+        if way.startswith("document ("):
+            assert response.data == DOCUMENT
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert response.headers["Content-Disposition"].startswith("attachment")
+        elif way == "documents list (api)":
+            assert [d["filename"] for d in response.get_json()["items"]] == [DOCUMENT_NAME]
+        elif way == "bids page":
+            assert f"Bid {bid_id}" in text
+        elif way == "export":
+            assert PRICE in text and supplier_name in text
+        elif way == "page":
+            assert PRICE_ON_A_PAGE in text and QUALITY_ANSWER in text and DOCUMENT_NAME in text
+        else:
+            assert PRICE in json.dumps(response.get_json())
+        return
+    # Sealed: nothing to see, and no way to tell that there is something.
+    assert_no_secret(text)
+    if way in ("page", "api", "document (api)", "document (page)", "documents list (api)"):
+        assert response.status_code == 404, way
+        assert response.get_data() == missing.get_data()
+    elif way == "api list":
+        assert response.status_code == 200
+        assert (response.get_json()["items"], response.get_json()["total"]) == ([], 0)
+    elif way == "bids page":
+        assert response.status_code == 200
+        assert f"Bid {bid_id}" not in text
+    else:  # the export: its header row and nothing else
+        assert response.status_code == 200
+        assert len(text.strip().splitlines()) == 1
