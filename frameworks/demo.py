@@ -122,6 +122,10 @@ def _seed_one(admin, demo: DemoFramework, index: int) -> None:
     if demo.status == FrameworkStatus.CANCELLED:
         frameworks.transition(admin, framework.id, FrameworkStatus.CANCELLED)
     elif past:
+        from app.demo import DEMO_PASSWORD
+        from suppliers.demo import seed_bids
+
+        seed_bids(framework, DEMO_PASSWORD, now)
         frameworks.close_due()
         if demo.status == FrameworkStatus.EVALUATION:
             frameworks.transition(admin, framework.id, FrameworkStatus.EVALUATION)
