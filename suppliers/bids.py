@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import mail
@@ -19,12 +20,13 @@ from app.extensions import db
 from app.organisations.models import Organisation
 from app.types import utcnow
 from frameworks.domain.lifecycle import FrameworkStatus
-from frameworks.models import Framework
+from frameworks.models import Criterion, Framework, Lot
 from suppliers import profiles
 from suppliers.domain import bidding, exclusion
 from suppliers.models import Bid, BidAnswer, BidLot, BidStatus, BundleLot, BundleOffer
 
 SEALED = "There is no bid with that id."
+ALREADY_BIDDING = "Your organisation already has a bid on this framework; change it with PUT /api/v1/bids/{id}."
 READERS_AFTER_DEADLINE = (Role.ADMIN, Role.EVALUATOR)
 
 
@@ -51,9 +53,21 @@ def may_read(actor: User, bid: Bid, now: datetime) -> bool:
             and not is_sealed(bid.framework, now))
 
 
+def _whole() -> tuple:
+    """Load a bid with everything in it, in a fixed number of queries however many lots it covers."""
+    return (selectinload(Bid.lots).selectinload(BidLot.answers),
+            selectinload(Bid.bundles).selectinload(BundleOffer.lots),
+            selectinload(Bid.documents), selectinload(Bid.declaration))
+
+
+def loaded(bid_id: int) -> Bid | None:
+    return db.session.scalar(db.select(Bid).where(Bid.id == bid_id).options(*_whole())
+                             .execution_options(populate_existing=True))
+
+
 def readable(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
     """A bid the actor may read, or 404 — the same answer whether or not it exists."""
-    bid = db.session.get(Bid, bid_id)
+    bid = loaded(bid_id)
     if bid is None or not may_read(actor, bid, now or utcnow()):
         raise NotFound(SEALED)
     return bid
@@ -61,9 +75,7 @@ def readable(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
 
 def readable_query(actor: User, framework: Framework, now: datetime | None = None):
     """The bids of a framework that the actor may read: their own, or all once the seal is broken."""
-    query = db.select(Bid).where(Bid.framework_id == framework.id).options(
-        selectinload(Bid.lots).selectinload(BidLot.answers), selectinload(Bid.bundles).selectinload(BundleOffer.lots),
-        selectinload(Bid.documents), selectinload(Bid.declaration))
+    query = db.select(Bid).where(Bid.framework_id == framework.id).options(*_whole())
     if actor.role in READERS_AFTER_DEADLINE and not is_sealed(framework, now or utcnow()):
         return query.where(Bid.status == BidStatus.SUBMITTED).order_by(Bid.submitted_at, Bid.id)
     if actor.role == Role.SUPPLIER:
@@ -94,7 +106,10 @@ def opened_counts(framework: Framework, now: datetime | None = None) -> OpenedCo
 
 
 def _locked_framework(framework_id: int, actor: User) -> Framework:
-    framework = db.session.scalar(db.select(Framework).where(Framework.id == framework_id).with_for_update())
+    # A shared lock: bids on one framework are written side by side, while a change to the framework itself
+    # (a transition, which locks it for update) waits for them, and they for it.
+    framework = db.session.scalar(db.select(Framework).where(Framework.id == framework_id)
+                                  .with_for_update(read=True))
     if framework is None or (framework.status == FrameworkStatus.DRAFT):
         raise NotFound("There is no published framework with that id.")
     return framework
@@ -108,8 +123,18 @@ def _check_open(framework: Framework, now: datetime) -> None:
 
 
 def rules_of(framework: Framework) -> dict[int, bidding.LotRules]:
-    return {lot.id: bidding.LotRules(lot.id, lot.number, {c.id: c.word_limit for c in lot.criteria})
-            for lot in framework.lots}
+    """The framework's lots and their criteria' word limits, in one query (a framework may have many lots)."""
+    rows = db.session.execute(
+        db.select(Lot.id, Lot.number, Criterion.id, Criterion.word_limit)
+        .outerjoin(Criterion, Criterion.lot_id == Lot.id).where(Lot.framework_id == framework.id))
+    numbers: dict[int, int] = {}
+    limits: dict[int, dict[int, int]] = {}
+    for lot_id, number, criterion_id, word_limit in rows:
+        numbers[lot_id] = number
+        limits.setdefault(lot_id, {})
+        if criterion_id is not None:
+            limits[lot_id][criterion_id] = word_limit
+    return {lot_id: bidding.LotRules(lot_id, numbers[lot_id], limits[lot_id]) for lot_id in numbers}
 
 
 def content_of(bid: Bid) -> bidding.BidContent:
@@ -146,40 +171,48 @@ def create(actor: User, framework_id: int, lots: Sequence[bidding.LotOffer], bun
            now: datetime | None = None) -> Bid:
     """A supplier starts its bid on an open framework, as a draft. Commits."""
     _require_supplier(actor)
-    now = now or utcnow()
     framework = _locked_framework(framework_id, actor)
+    now = now or utcnow()  # read after the locks: a write that waited for them is judged when it happens
     _check_open(framework, now)
     if db.session.scalar(db.select(Bid.id).where(Bid.framework_id == framework.id,
                                                  Bid.supplier_id == actor.organisation_id)):
-        raise Conflict("Your organisation already has a bid on this framework; change it with PUT /api/v1/bids/{id}.")
+        raise Conflict(ALREADY_BIDDING)
     content = bidding.BidContent(framework.id, actor.organisation_id, list(lots), list(bundles))
     _raise_problems(bidding.draft_problems(content, rules_of(framework)))
     bid = Bid(framework=framework, supplier_id=actor.organisation_id, created_by_id=actor.id,
               status=BidStatus.DRAFT, created_at=now, updated_at=now)
     _write(bid, content)
     db.session.add(bid)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same supplier started a bid at the same moment in another request
+        db.session.rollback()
+        raise Conflict(ALREADY_BIDDING) from None
     # The audit event names the bid but records none of its content: the log is not sealed.
     audit.record("bid.drafted", bid, actor=actor)
     db.session.commit()
-    return bid
+    return loaded(bid.id)
 
 
-def own_for_write(actor: User, bid_id: int, now: datetime) -> tuple[Bid, Framework]:
+def own_for_write(actor: User, bid_id: int, now: datetime | None = None) -> tuple[Bid, Framework, datetime]:
+    """The supplier's bid and its framework, locked for a write, and the moment of the write (after the locks)."""
     _require_supplier(actor)
     bid = db.session.get(Bid, bid_id)
     if bid is None or bid.supplier_id != actor.organisation_id:
         raise NotFound(SEALED)
     framework = _locked_framework(bid.framework_id, actor)
-    db.session.refresh(bid)
+    # The bid's own row is locked for update, so two writes to one bid (a double click) take turns.
+    db.session.execute(db.select(Bid.id).where(Bid.id == bid_id).with_for_update())
+    bid = loaded(bid_id)  # as it is now, with all its rows
+    now = now or utcnow()
     _check_open(framework, now)
-    return bid, framework
+    return bid, framework, now
 
 
 def replace(actor: User, bid_id: int, lots: Sequence[bidding.LotOffer], bundles: Sequence[bidding.Bundle],
             now: datetime | None = None) -> Bid:
     """Replace a bid's content; a submitted or withdrawn bid becomes a draft to be submitted again. Commits."""
-    now = now or utcnow()
-    bid, framework = own_for_write(actor, bid_id, now)
+    bid, framework, now = own_for_write(actor, bid_id, now)
     content = bidding.BidContent(framework.id, bid.supplier_id, list(lots), list(bundles))
     _raise_problems(bidding.draft_problems(content, rules_of(framework)))
     before = bid.status.value
@@ -187,7 +220,7 @@ def replace(actor: User, bid_id: int, lots: Sequence[bidding.LotOffer], bundles:
     bid.status, bid.updated_at, bid.receipt_sha256, bid.submitted_at = BidStatus.DRAFT, now, None, None
     audit.record("bid.revised", bid, actor=actor, before={"status": before}, after={"status": "draft"})
     db.session.commit()
-    return bid
+    return loaded(bid.id)
 
 
 def own_bid(actor: User, framework_id: int) -> Bid | None:
@@ -209,8 +242,7 @@ def save(actor: User, framework_id: int, lots: Sequence[bidding.LotOffer], bundl
 
 def submit(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
     """Submit a complete bid before the deadline and give it its receipt. Commits, then e-mails the receipt."""
-    now = now or utcnow()
-    bid, framework = own_for_write(actor, bid_id, now)
+    bid, framework, now = own_for_write(actor, bid_id, now)
     content = content_of(bid)
     _raise_problems(bidding.submission_problems(
         content, rules_of(framework), bidding.FrameworkRules(framework.max_lots_per_supplier)))
@@ -223,20 +255,19 @@ def submit(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
                                                            "submitted_at": receipt.submitted_at.isoformat()})
     db.session.commit()
     _email_receipt(actor, bid, framework)
-    return bid
+    return loaded(bid.id)
 
 
 def withdraw(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
     """Withdraw a bid before the deadline; it can be revised and submitted again until then. Commits."""
-    now = now or utcnow()
-    bid, _ = own_for_write(actor, bid_id, now)
+    bid, _, now = own_for_write(actor, bid_id, now)
     if bid.status == BidStatus.WITHDRAWN:
         raise Conflict("This bid is already withdrawn.")
     before = bid.status.value
     bid.status, bid.updated_at, bid.receipt_sha256, bid.submitted_at = BidStatus.WITHDRAWN, now, None, None
     audit.record("bid.withdrawn", bid, actor=actor, before={"status": before}, after={"status": "withdrawn"})
     db.session.commit()
-    return bid
+    return loaded(bid.id)
 
 
 def _email_receipt(actor: User, bid: Bid, framework: Framework) -> None:

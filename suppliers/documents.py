@@ -16,7 +16,6 @@ from app.accounts.models import User
 from app.audit import services as audit
 from app.domain.errors import Conflict, NotFound, TooLarge, ValidationFailed
 from app.extensions import db
-from app.types import utcnow
 from suppliers import bids
 from suppliers.domain import documents as rules
 from suppliers.models import Bid, BidDocument, BidStatus
@@ -48,8 +47,7 @@ def _write_file(data: bytes) -> str:
 
 def upload(actor: User, bid_id: int, filename: str, data: bytes, now: datetime | None = None) -> BidDocument:
     """Check a document and attach it to the supplier's bid before the deadline. Commits."""
-    now = now or utcnow()
-    bid, _ = bids.own_for_write(actor, bid_id, now)
+    bid, _, now = bids.own_for_write(actor, bid_id, now)
     limit = current_app.config["DOCUMENT_MAX_BYTES"]
     if len(data) > limit:
         raise TooLarge(f"This file is {len(data) / 1024 / 1024:.1f} MB; the limit is {limit / 1024 / 1024:.0f} MB.",
@@ -82,8 +80,7 @@ def upload(actor: User, bid_id: int, filename: str, data: bytes, now: datetime |
 
 def remove(actor: User, bid_id: int, document_id: int, now: datetime | None = None) -> None:
     """Remove a document from the supplier's bid before the deadline. Commits, then deletes the file."""
-    now = now or utcnow()
-    bid, _ = bids.own_for_write(actor, bid_id, now)
+    bid, _, now = bids.own_for_write(actor, bid_id, now)
     document = _document_of(bid, document_id)
     path = path_of(document)
     bid.documents.remove(document)
