@@ -1,0 +1,234 @@
+"""The supplier's bid pages: the form and its errors, saving as you type, submitting with a receipt on screen,
+withdrawing, documents, and the CSV export."""
+import io
+import re
+
+import pytest
+
+from app.extensions import db
+from suppliers.models import Bid, BidStatus
+from tests.functional.bids_support import past_deadline, stored_hash, two_lot_framework
+from tests.functional.frameworks_support import PEOPLE, World, assert_error
+from tests.functional.pages_support import page
+from tests.support import csrf_token, sign_in
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def world(client, make_user):
+    return World(client, make_user)
+
+
+@pytest.fixture
+def framework(world):
+    framework, laptops, tablets = two_lot_framework(world)
+    return framework, laptops, tablets
+
+
+def browser(app, world, who="supplier"):
+    client = app.test_client()
+    world.user(who)
+    assert sign_in(client, PEOPLE[who][0]).status_code == 302
+    return client
+
+
+def bid_form(client, framework, laptops, tablets=None, **changes) -> dict:
+    quality, social = (c["id"] for c in laptops["criteria"])
+    data = {"csrf_token": csrf_token(client, f"/frameworks/{framework['id']}/bid"),
+            f"lot_{laptops['id']}_include": "y", f"lot_{laptops['id']}_price": "150000.00",
+            f"lot_{laptops['id']}_answer_{quality}": "Business laptops with a 3-year warranty.",
+            f"lot_{laptops['id']}_answer_{social}": "Two apprentices from Camden."}
+    if tablets:
+        t_quality, t_social = (c["id"] for c in tablets["criteria"])
+        data |= {f"lot_{tablets['id']}_include": "y", f"lot_{tablets['id']}_price": "40000.00",
+                 f"lot_{tablets['id']}_answer_{t_quality}": "Rugged tablets.",
+                 f"lot_{tablets['id']}_answer_{t_social}": "Repairs done in London."}
+    return data | changes
+
+
+def the_bid() -> Bid:
+    db.session.expire_all()
+    return db.session.scalar(db.select(Bid))
+
+
+def test_a_supplier_saves_a_draft_on_two_lots_with_a_bundle(app, world, framework):
+    framework, laptops, tablets = framework
+    client = browser(app, world)
+    form = page(client.get(f"/frameworks/{framework['id']}/bid"))
+    assert "Lot 1: Laptops" in form and "Lot 2: Tablets" in form and "data-autosave" in form
+    data = bid_form(client, framework, laptops, tablets, bundle_0_lots=[str(laptops["id"]), str(tablets["id"])],
+                    bundle_0_price="180000.00")
+    response = client.post(f"/frameworks/{framework['id']}/bid", data=data)
+    assert response.status_code == 302
+    bid = the_bid()
+    assert response.headers["Location"].endswith(f"/bids/{bid.id}")
+    assert bid.status == BidStatus.DRAFT
+    assert [str(o.price) for o in bid.lots] == ["150000.00", "40000.00"]
+    assert [str(b.price) for b in bid.bundles] == ["180000.00"]
+    shown = page(client.get(f"/bids/{bid.id}"))
+    assert "£150,000.00" in shown and "Two apprentices from Camden." in shown and "Submit the bid" in shown
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"lot_{laptops}_price": ""}, "A price must be more than £0."),
+    ({"lot_{laptops}_price": "-5"}, "Enter a price from £0.01"),
+    ({"lot_{laptops}_price": "NaN"}, "Enter a number"),
+    ({"lot_{laptops}_answer_{quality}": "word " * 501}, "the limit is 500"),
+    ({"bundle_0_lots": ["{laptops}"], "bundle_0_price": "1000"}, "A bundle is two or more different lots."),
+])
+def test_a_bad_form_is_shown_again_with_the_reason_and_saves_nothing(app, world, framework, changes, message):
+    framework, laptops, _ = framework
+    client = browser(app, world)
+    quality = laptops["criteria"][0]["id"]
+    values = {"laptops": laptops["id"], "quality": quality}
+    changes = {k.format(**values): ([x.format(**values) for x in v] if isinstance(v, list) else v)
+               for k, v in changes.items()}
+    response = client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops, **changes))
+    assert response.status_code == 422
+    assert message in page(response)
+    assert the_bid() is None
+
+
+def test_the_draft_saves_itself_as_it_is_typed(app, world, framework):
+    framework, laptops, _ = framework
+    client = browser(app, world)
+    headers = {"X-Autosave": "1"}
+    saved = client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops),
+                        headers=headers)
+    assert saved.status_code == 200
+    body = saved.get_json()
+    assert (body["status"], body["bid_id"]) == ("draft", the_bid().id)
+    refused = client.post(f"/frameworks/{framework['id']}/bid", headers=headers, data=bid_form(
+        client, framework, laptops, **{f"lot_{laptops['id']}_price": ""}))
+    assert refused.status_code == 422
+    assert refused.get_json()["fields"] == {f"lot_{laptops['id']}_price": "A price must be more than £0."}
+    assert str(the_bid().lots[0].price) == "150000.00"  # the refused save changed nothing
+
+
+def test_submitting_asks_first_then_shows_the_receipt(app, world, framework):
+    framework, laptops, _ = framework
+    client = browser(app, world)
+    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops))
+    bid = the_bid()
+    confirm = page(client.get(f"/bids/{bid.id}/submit"))
+    assert "Submit your bid?" in confirm and "You have not made a declaration" in confirm
+    response = client.post(f"/bids/{bid.id}/submit", data={"csrf_token": csrf_token(client, f"/bids/{bid.id}/submit")})
+    assert response.status_code == 302
+    shown = page(client.get(f"/bids/{bid.id}"))
+    bid = the_bid()
+    assert bid.status == BidStatus.SUBMITTED
+    assert "Your bid is submitted." in shown and "Receipt" in shown
+    assert re.search(rf"data-receipt-sha256>{bid.receipt_sha256}<", shown)
+    assert bid.receipt_sha256 == stored_hash(bid.id)
+    assert bid.submitted_at.isoformat() in shown
+
+
+def test_an_incomplete_bid_cannot_be_submitted_and_the_page_says_what_is_missing(app, world, framework):
+    framework, laptops, _ = framework
+    client = browser(app, world)
+    quality = laptops["criteria"][0]["id"]
+    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(
+        client, framework, laptops, **{f"lot_{laptops['id']}_answer_{quality}": ""}))
+    bid = the_bid()
+    shown = page(client.get(f"/bids/{bid.id}"))
+    assert "Answer every quality question of lot 1 before submitting." in shown
+    assert "Submit the bid" not in shown
+    client.post(f"/bids/{bid.id}/submit", data={"csrf_token": csrf_token(client, f"/bids/{bid.id}/submit")})
+    assert the_bid().status == BidStatus.DRAFT
+
+
+def test_withdrawing_asks_first(app, world, framework):
+    framework, laptops, _ = framework
+    client = browser(app, world)
+    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops))
+    bid = the_bid()
+    assert "Withdraw your bid?" in page(client.get(f"/bids/{bid.id}/withdraw"))
+    client.post(f"/bids/{bid.id}/withdraw", data={"csrf_token": csrf_token(client, f"/bids/{bid.id}/withdraw")})
+    assert the_bid().status == BidStatus.WITHDRAWN
+
+
+def test_after_the_deadline_the_page_refuses_every_change(app, world, framework):
+    framework, laptops, _ = framework
+    client = browser(app, world)
+    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops))
+    bid = the_bid()
+    token = csrf_token(client, f"/bids/{bid.id}/submit")
+    past_deadline(framework["id"])
+    response = client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(
+        client, framework, laptops, csrf_token=token, **{f"lot_{laptops['id']}_price": "1.00"}))
+    assert response.status_code == 422
+    assert "The bid deadline has passed" in page(response)
+    client.post(f"/bids/{bid.id}/submit", data={"csrf_token": token})
+    bid = the_bid()
+    assert (bid.status, str(bid.lots[0].price)) == (BidStatus.DRAFT, "150000.00")
+    assert "The bid deadline has passed" in page(client.get(f"/bids/{bid.id}"))
+
+
+def test_documents_are_uploaded_and_refused_on_the_page(app, world, framework):
+    framework, laptops, _ = framework
+    client = browser(app, world)
+    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops))
+    bid = the_bid()
+    token = csrf_token(client, f"/bids/{bid.id}")
+    good = client.post(f"/bids/{bid.id}/documents", content_type="multipart/form-data",
+                       data={"csrf_token": token, "file": (io.BytesIO(PDF), "method.pdf")})
+    assert good.status_code == 303
+    assert "“method.pdf” is attached" in page(client.get(f"/bids/{bid.id}"))
+    bad = client.post(f"/bids/{bid.id}/documents", content_type="multipart/form-data",
+                      data={"csrf_token": token, "file": (io.BytesIO(b"MZ\x90\x00"), "../../evil.pdf")})
+    assert bad.status_code == 303
+    assert "folder path" in page(client.get(f"/bids/{bid.id}"))
+    no_token = client.post(f"/bids/{bid.id}/documents", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(PDF), "again.pdf")})
+    assert no_token.status_code == 400
+    assert [d.filename for d in the_bid().documents] == ["method.pdf"]
+    document = the_bid().documents[0]
+    download = client.get(f"/bids/{bid.id}/documents/{document.id}")
+    assert download.data == PDF and download.headers["Content-Security-Policy"].startswith("sandbox")
+    client.post(f"/bids/{bid.id}/documents/{document.id}/remove", data={"csrf_token": token})
+    assert the_bid().documents == []
+
+
+@pytest.mark.parametrize("who", ["admin", "officer", "evaluator", "board"])
+def test_only_suppliers_have_a_bid_form(app, world, framework, who):
+    framework, _, _ = framework
+    assert browser(app, world, who).get(f"/frameworks/{framework['id']}/bid").status_code == 403
+
+
+def test_the_export_keeps_a_spreadsheet_from_running_a_name_as_a_formula(app, world, make_user, framework):
+    framework, laptops, _ = framework
+    make_user("eve@evil.example", role="supplier", org="=HYPERLINK(\"http://evil.example\") Ltd", kind="supplier")
+    client = app.test_client()
+    sign_in(client, "eve@evil.example")
+    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops))
+    bid = the_bid()
+    client.post(f"/bids/{bid.id}/submit", data={"csrf_token": csrf_token(client, f"/bids/{bid.id}/submit")})
+    past_deadline(framework["id"])
+    export = browser(app, world, "admin").get(f"/frameworks/{framework['id']}/bids.csv")
+    assert export.status_code == 200 and export.mimetype == "text/csv"
+    rows = export.get_data(as_text=True).splitlines()
+    assert len(rows) == 2
+    assert "'=HYPERLINK" in rows[1] and ",=HYPERLINK" not in rows[1]
+
+
+def test_a_bundle_larger_than_the_lot_limit_is_refused_at_submission(world):
+    framework, laptops, tablets = two_lot_framework_with_limit(world)
+    from tests.functional.bids_support import bid_body, offer
+
+    bid = world.post("supplier", f"/api/v1/frameworks/{framework['id']}/bids", bid_body(
+        offer(laptops), offer(tablets), bundles=[{"lot_ids": [laptops["id"], tablets["id"]], "price": "900.00"}]))
+    assert bid.status_code == 201, bid.get_json()
+    error = assert_error(world.post("supplier", f"/api/v1/bids/{bid.get_json()['id']}/submit"), 422,
+                         "validation_failed")
+    assert error["fields"] == {"bundles.0.lot_ids": "This bundle has 2 lots, but a supplier may win at most 1 lot of "
+                                                    "this framework, so it could never win. Bundle at most 1 lot."}
+
+
+def two_lot_framework_with_limit(world):
+    framework, laptops = world.draft_with_lot(max_lots_per_supplier=1)
+    need = world.requirement("officer", title="Tablets for carers", unit="tablet", quantity="50")
+    tablets = world.lot(framework["id"], [need["id"]], title="Tablets")
+    opened = world.transition(framework["id"], "open")
+    assert opened.status_code == 200, opened.get_json()
+    return opened.get_json(), laptops, tablets
