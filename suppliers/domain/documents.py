@@ -4,18 +4,32 @@ Pure: bytes and a name in, a verdict out. Storing the file is the service's busi
 """
 import hashlib
 import io
+import math
 import re
+import struct
 import unicodedata
 import zipfile
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MAX_NAME_LENGTH = 200
 MAX_ZIP_ENTRIES = 10_000
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 100  # uncompressed : compressed, for any entry above RATIO_FLOOR
+MAX_RATIO = 100  # uncompressed : compressed, for any part larger than RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
-MAX_NAME_LENGTH = 200
+CHUNK = 64 * 1024
+
 ZIP_SIGNATURE = b"PK\x03\x04"
+CENTRAL_SIGNATURE = b"PK\x01\x02"
+LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the name's and the extra field's lengths
+ENCRYPTED = 0x1 | 0x40  # traditional and strong encryption
+# Zero-width (non-)joiners belong to Persian words and emoji; every other invisible character is refused.
+ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
+DRIVE = re.compile(r"^[A-Za-z]:")
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, RuntimeError,
+              NotImplementedError, struct.error, zlib.error, KeyError, IndexError, OverflowError)
 
 
 @dataclass(frozen=True)
@@ -26,28 +40,27 @@ class DocumentKind:
     extension: str
 
 
-def _kind(name, media_type, label, extension=None) -> DocumentKind:
-    return DocumentKind(name, media_type, label, extension or f".{name}")
+PDF = DocumentKind("pdf", "application/pdf", "PDF", ".pdf")
+PNG = DocumentKind("png", "image/png", "PNG image", ".png")
+JPEG = DocumentKind("jpeg", "image/jpeg", "JPEG image", ".jpg")
+GIF = DocumentKind("gif", "image/gif", "GIF image", ".gif")
+WEBP = DocumentKind("webp", "image/webp", "WebP image", ".webp")
+DOCX = DocumentKind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    "Word document (DOCX)", ".docx")
+XLSX = DocumentKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "Excel workbook (XLSX)", ".xlsx")
+ODT = DocumentKind("odt", "application/vnd.oasis.opendocument.text", "OpenDocument text", ".odt")
+ODS = DocumentKind("ods", "application/vnd.oasis.opendocument.spreadsheet", "OpenDocument spreadsheet", ".ods")
+ODP = DocumentKind("odp", "application/vnd.oasis.opendocument.presentation", "OpenDocument presentation", ".odp")
+KINDS = {kind.name: kind for kind in (PDF, ODT, ODS, ODP, DOCX, XLSX, PNG, JPEG, GIF, WEBP)}
+ODF = {kind.media_type: kind for kind in (ODT, ODS, ODP)}
+SIGNATURES = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG), (b"GIF87a", GIF),
+              (b"GIF89a", GIF))
+OTHER_EXTENSIONS = {"jpeg": {".jpeg", ".jpe"}}
 
-
-PDF = _kind("pdf", "application/pdf", "PDF")
-PNG = _kind("png", "image/png", "PNG image")
-JPEG = _kind("jpeg", "image/jpeg", "JPEG image", ".jpg")
-GIF = _kind("gif", "image/gif", "GIF image")
-WEBP = _kind("webp", "image/webp", "WebP image")
-DOCX = _kind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "Word document (DOCX)")
-XLSX = _kind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook (XLSX)")
-ODF = {kind.media_type: kind for kind in (
-    _kind("odt", "application/vnd.oasis.opendocument.text", "OpenDocument text"),
-    _kind("ods", "application/vnd.oasis.opendocument.spreadsheet", "OpenDocument spreadsheet"),
-    _kind("odp", "application/vnd.oasis.opendocument.presentation", "OpenDocument presentation"),
-)}
-EXTENSIONS = {
-    "pdf": {".pdf"}, "png": {".png"}, "jpeg": {".jpg", ".jpeg"}, "gif": {".gif"}, "webp": {".webp"},
-    "docx": {".docx"}, "xlsx": {".xlsx"}, "odt": {".odt"}, "ods": {".ods"}, "odp": {".odp"},
-}
-ACCEPTED = "a PDF, OpenDocument, Word (DOCX), Excel (XLSX) or image (PNG, JPEG, GIF, WebP) file"
+PLAIN_NAME = "upload the file under a plain name such as tender.pdf"
+DAMAGED = "This file is damaged and cannot be opened; save it again and upload the new copy."
+BOMB = "it looks like a zip bomb (a file built to exhaust the computer that opens it), so it was refused"
 
 
 class DocumentRefused(ValueError):
@@ -58,122 +71,221 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
+def _size(size: int, rounding: Callable[[float], int] = round) -> str:
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{rounding(size * 10 / scale) / 10:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+def _too_large(size: int, limit: int) -> str:
+    # A file just over the limit must not read as the limit itself: "20 MB; the limit is 20 MB".
+    shown, limit_shown = _size(size), _size(limit, math.floor)
+    if shown == limit_shown:
+        shown = _size(size, math.ceil)
+    return f"This file is {shown}; the limit is {limit_shown}."
+
+
+def _shown(name: str) -> str:
+    # A refused name goes back into a message: its invisible characters are written out, not passed on.
+    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)
+    return f'"{shown}"' if len(shown) <= 80 else f'"{shown[:79]}…"'
+
+
+def _is_control(character: str) -> bool:
+    category = unicodedata.category(character)
+    return category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and character not in ALLOWED_FORMAT_CHARACTERS)
+
+
+def _split_extension(name: str) -> tuple[str, str]:
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or not extension or len(extension) > 10 or " " in extension:
+        return name, ""
+    return stem, dot + extension
+
+
+def _shortened(name: str) -> str:
+    if len(name) <= MAX_NAME_LENGTH:
+        return name
+    stem, extension = _split_extension(name)
+    return stem[: MAX_NAME_LENGTH - len(extension)].rstrip(". ") + extension
 
 
 def clean_filename(name: str) -> str:
     """The name to show for an upload: a plain file name, or DocumentRefused saying what is wrong with it."""
-    name = unicodedata.normalize("NFC", name or "")
-    shown = name.encode("unicode_escape").decode("ascii")[:80]
+    name = unicodedata.normalize("NFC", name)
     if not name.strip():
-        raise DocumentRefused("The file has no name; upload it under a plain name such as tender.pdf.")
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
-        raise DocumentRefused(f'The file name "{shown}" contains control characters; rename the file, '
-                              "for example to tender.pdf.")
-    if "/" in name or "\\" in name or re.match(r"^[A-Za-z]:", name) or ".." in name.split("."):
-        raise DocumentRefused(f'The file name "{shown}" contains a folder path; upload the file under a plain name '
-                              "such as tender.pdf.")
-    if ".." in name:
-        raise DocumentRefused(f'The file name "{shown}" contains "..", which could name another folder; '
-                              "rename the file, for example to tender.pdf.")
+        raise DocumentRefused(f"The file has no name; {PLAIN_NAME}.")
+    if any(_is_control(c) for c in name):
+        raise DocumentRefused(f"The file name {_shown(name)} contains control or invisible characters; "
+                              f"{PLAIN_NAME}.")
     name = " ".join(name.split())
+    if "/" in name or "\\" in name or DRIVE.match(name):
+        raise DocumentRefused(f"The file name {_shown(name)} contains a folder path; {PLAIN_NAME}.")
+    if ".." in name:
+        raise DocumentRefused(f'The file name {_shown(name)} contains "..", which can name another folder; '
+                              f"{PLAIN_NAME}.")
     if name.startswith((".", "~")):
-        raise DocumentRefused(f'The file name "{shown}" starts with "{name[0]}", which marks a hidden or temporary '
-                              "file; upload the document itself under a plain name.")
-    if len(name) > MAX_NAME_LENGTH:
-        stem, dot, extension = name.rpartition(".")
-        if dot and len(extension) <= 10:
-            name = stem[: MAX_NAME_LENGTH - len(extension) - 1] + "." + extension
-        else:
-            name = name[:MAX_NAME_LENGTH]
+        raise DocumentRefused(f'The file name {_shown(name)} starts with "{name[0]}", which marks a hidden or '
+                              f"temporary file; {PLAIN_NAME}.")
+    name = _shortened(name.rstrip(". "))
+    if not any(c.isprintable() and not c.isspace() for c in name):
+        raise DocumentRefused(f"The file has no name; {PLAIN_NAME}.")
     return name
 
 
-def _zip_kind(data: bytes) -> DocumentKind | None:
+def _open_archive(data: bytes) -> zipfile.ZipFile:
+    # Counting signatures takes milliseconds; listing half a million parts takes seconds and hundreds of MB.
+    # Every part listed has one in the data, so the count is never below the number of parts.
+    if data.count(CENTRAL_SIGNATURE) > MAX_ZIP_ENTRIES:
+        raise DocumentRefused(f"This file holds more than {MAX_ZIP_ENTRIES:,} parts; {BOMB}.")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = archive.namelist()
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+        return zipfile.ZipFile(io.BytesIO(data))
+    except ZIP_ERRORS:
+        raise DocumentRefused(DAMAGED) from None
+
+
+def _is_macro(part_name: str) -> bool:
+    return part_name.replace("\\", "/").rpartition("/")[2].lower() == "vbaproject.bin"
+
+
+def _odf_media_type(archive: zipfile.ZipFile, first: zipfile.ZipInfo) -> str | None:
+    if (first.filename != "mimetype" or first.compress_type != zipfile.ZIP_STORED or first.flag_bits & ENCRYPTED
+            or first.file_size > 100):
         return None
+    try:
+        with archive.open(first) as part:
+            return part.read(100).decode("ascii")
+    except (*ZIP_ERRORS, UnicodeDecodeError):
+        return None
+
+
+def _zip_kind(archive: zipfile.ZipFile) -> DocumentKind | None:
     infos = archive.infolist()
-    if infos and infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED:
-        try:
-            media_type = archive.read(infos[0]).decode("ascii", "replace").strip()
-        except (zipfile.BadZipFile, RuntimeError, ValueError, OSError, NotImplementedError, EOFError):
-            return None
+    names = {info.filename for info in infos}
+    if not infos or any(_is_macro(name) for name in names):
+        return None
+    if media_type := _odf_media_type(archive, infos[0]):
         return ODF.get(media_type)
-    if "[Content_Types].xml" in names:
-        if "word/document.xml" in names:
-            return DOCX
-        if "xl/workbook.xml" in names:
-            return XLSX
+    if "[Content_Types].xml" in names and "word/document.xml" in names:
+        return DOCX
+    if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+        return XLSX
     return None
 
 
 def sniff(data: bytes) -> DocumentKind | None:
     """What the bytes are, whatever the file is called; None for anything a bid may not carry."""
-    if data.startswith(b"%PDF-"):
-        return PDF
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if data.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return GIF
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+    for signature, kind in SIGNATURES:
+        if data.startswith(signature):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return WEBP
     if data.startswith(ZIP_SIGNATURE):
-        return _zip_kind(data)
+        try:
+            return _zip_kind(_open_archive(data))
+        except DocumentRefused:
+            return None
     return None
 
 
-def _check_archive(data: bytes, label: str) -> None:
-    """Refuse a zip-based document that could exhaust memory or disk when a reader opens it."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
-        raise DocumentRefused(f"This {label} is damaged and cannot be opened; save it again and upload "
-                              "the new copy.") from None
-    if len(infos) > MAX_ZIP_ENTRIES:
-        raise DocumentRefused(f"This {label} holds {len(infos):,} parts; at most {MAX_ZIP_ENTRIES:,} are allowed.")
+def _refuse_declared_bombs(infos: list[zipfile.ZipInfo]) -> None:
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        raise DocumentRefused("This file holds two parts under the same name, so different programs would read "
+                              "different content; save it again and upload the new copy.")
     if sum(info.file_size for info in infos) > MAX_UNZIPPED_BYTES:
-        raise DocumentRefused(f"This {label} would unpack to more than {_megabytes(MAX_UNZIPPED_BYTES)}: it looks "
-                              "like a zip bomb (a compressed file built to exhaust the reader), so it was refused.")
+        raise DocumentRefused(f"This file would unpack to more than {_size(MAX_UNZIPPED_BYTES)}; {BOMB}.")
     for info in infos:
-        if info.flag_bits & 0x1:
-            raise DocumentRefused(f"This {label} is encrypted; upload it without a password.")
-        if info.filename.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", info.filename):
-            raise DocumentRefused(f"This {label} holds a part named with a folder path that leaves the file; "
-                                  "it was refused.")
-        if info.filename.lower().endswith("vbaproject.bin"):
-            raise DocumentRefused(f"This {label} contains macros, which bids may not carry; save it as a "
-                                  "document without macros (DOCX or XLSX) and upload that.")
-    total = 0
-    for info in infos:
-        compressed = max(info.compress_size, 1)
-        size = 0
-        try:
-            with archive.open(info) as part:
-                head = part.read(4)
-                size += len(head)
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * info.compress_size:
+            raise DocumentRefused(f"A part of this file is compressed more than {MAX_RATIO} to 1; {BOMB}.")
+
+
+def _refuse_unsafe_part(info: zipfile.ZipInfo) -> None:
+    if info.flag_bits & ENCRYPTED:
+        raise DocumentRefused("This file is encrypted; remove its password and upload it again.")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise DocumentRefused("This file uses a compression method that office programs do not use; save it "
+                              "again from your office program and upload the new copy.")
+    path = info.filename.replace("\\", "/")
+    if path.startswith("/") or DRIVE.match(path) or ".." in path.split("/"):
+        raise DocumentRefused(f"This file holds a part named {_shown(info.filename)}, a folder path that leads "
+                              "outside the file, so it was refused.")
+    if _is_macro(path):
+        raise DocumentRefused("This file contains macros, which a bid may not carry; save it as a document "
+                              "without macros (DOCX or XLSX) and upload that.")
+
+
+def _compressed(data: bytes, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> memoryview:
+    """The part's compressed bytes, found from its own header: nothing is unpacked yet."""
+    try:
+        archive.open(info).close()  # the standard library checks the part's header against the listing
+        signature, name_length, extra_length = LOCAL_HEADER.unpack_from(data, info.header_offset)
+    except ZIP_ERRORS:
+        raise DocumentRefused(DAMAGED) from None
+    start = info.header_offset + LOCAL_HEADER.size + name_length + extra_length
+    if signature != ZIP_SIGNATURE or start + info.compress_size > len(data):
+        raise DocumentRefused(DAMAGED)
+    return memoryview(data)[start:start + info.compress_size]
+
+
+def _unpacked(compressed: memoryview, method: int) -> Iterator[bytes]:
+    """The part's content in chunks, read to the real end of its compressed stream."""
+    if method == zipfile.ZIP_STORED:
+        for start in range(0, len(compressed), CHUNK):
+            yield bytes(compressed[start:start + CHUNK])
+        return
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    position, pending = 0, b""
+    while not inflater.eof:
+        if not pending:
+            if position >= len(compressed):
+                raise DocumentRefused(DAMAGED)
+            pending, position = compressed[position:position + CHUNK], position + CHUNK
+        yield inflater.decompress(pending, CHUNK)
+        pending = inflater.unconsumed_tail
+
+
+def _unpacked_size(info: zipfile.ZipInfo, compressed: memoryview, unpacked_before: int) -> int:
+    # Python's zipfile stops at the size a part declares; other readers do not, so the real size is measured.
+    size, crc, head = 0, 0, b""
+    try:
+        for chunk in _unpacked(compressed, info.compress_type):
+            if len(head) < len(ZIP_SIGNATURE):
+                head += chunk[: len(ZIP_SIGNATURE) - len(head)]
                 if head == ZIP_SIGNATURE:
-                    raise DocumentRefused(f"This {label} contains another compressed archive inside it; "
-                                          "nested archives are refused.")
-                # Read, never trust the sizes the archive declares: it may lie about them.
-                while chunk := part.read(64 * 1024):
-                    size += len(chunk)
-                    if total + size > MAX_UNZIPPED_BYTES or (size > RATIO_FLOOR and size / compressed > MAX_RATIO):
-                        raise DocumentRefused(
-                            f"This {label} is compressed more than {MAX_RATIO} to 1: it looks like a zip bomb (a "
-                            "compressed file built to exhaust the reader), so it was refused.")
-        except DocumentRefused:
-            raise
-        except (zipfile.BadZipFile, RuntimeError, ValueError, OSError, NotImplementedError, EOFError):
-            raise DocumentRefused(f"This {label} is damaged and cannot be opened; save it again and upload "
-                                  "the new copy.") from None
-        total += size
+                    raise DocumentRefused("This file contains another compressed archive inside it; nested "
+                                          "archives are refused. Upload the documents themselves.")
+            size, crc = size + len(chunk), zlib.crc32(chunk, crc)
+            if unpacked_before + size > MAX_UNZIPPED_BYTES:
+                raise DocumentRefused(f"This file would unpack to more than {_size(MAX_UNZIPPED_BYTES)}; {BOMB}.")
+            if size > RATIO_FLOOR and size > MAX_RATIO * len(compressed):
+                raise DocumentRefused(f"A part of this file is compressed more than {MAX_RATIO} to 1; {BOMB}.")
+    except zlib.error:
+        raise DocumentRefused(DAMAGED) from None
+    if size != info.file_size or crc != info.CRC:
+        raise DocumentRefused("This file's content does not match the sizes it declares, so it is damaged or "
+                              "built to mislead; save it again and upload the new copy.")
+    return size
+
+
+def _refuse_unsafe_archive(data: bytes) -> None:
+    """Refuse a zip-based file that would exhaust its reader, hide what it holds or carry macros."""
+    archive = _open_archive(data)
+    infos = archive.infolist()
+    _refuse_declared_bombs(infos)
+    for info in infos:
+        _refuse_unsafe_part(info)
+    unpacked = 0
+    for info in infos:
+        unpacked += _unpacked_size(info, _compressed(data, archive, info), unpacked)
+
+
+def _named_for(name: str, kind: DocumentKind) -> str:
+    extension = _split_extension(name)[1].lower()
+    if extension == kind.extension or extension in OTHER_EXTENSIONS.get(kind.name, ()):
+        return name
+    return _shortened(name + kind.extension)
 
 
 def check(name: str, data: bytes, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[str, DocumentKind]:
@@ -182,13 +294,11 @@ def check(name: str, data: bytes, max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[
     if not data:
         raise DocumentRefused(f'"{clean}" is empty; upload the file with its content.')
     if len(data) > max_bytes:
-        raise DocumentRefused(f"This file is {_megabytes(len(data))}; the limit is {max_bytes / 1024 / 1024:.0f} MB.")
+        raise DocumentRefused(_too_large(len(data), max_bytes))
+    if data.startswith(ZIP_SIGNATURE):
+        _refuse_unsafe_archive(data)
     kind = sniff(data)
     if kind is None:
-        raise DocumentRefused(f'"{clean}" is not {ACCEPTED}. Its content was checked, not its name.')
-    if data.startswith(ZIP_SIGNATURE):
-        _check_archive(data, kind.label)
-    extension = "." + clean.rpartition(".")[2].lower() if "." in clean else ""
-    if extension not in EXTENSIONS[kind.name]:
-        clean = clean[: MAX_NAME_LENGTH - len(kind.extension)] + kind.extension
-    return clean, kind
+        raise DocumentRefused(f'"{clean}" is not a PDF, OpenDocument, Word (DOCX), Excel (XLSX) or image (PNG, '
+                              "JPEG, GIF, WebP) file. Its content was checked, not its name.")
+    return _named_for(clean, kind), kind
