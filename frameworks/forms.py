@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -52,6 +53,8 @@ class FrameworkForm(FlaskForm):
         description="8 under the Procurement Act 2023; 0 only below the threshold.")
     levy_percent = FiniteDecimalField("Levy on call-offs (%)", places=2, default=1, validators=[
         InputRequired("Enter the levy, or 0."), NumberRange(0, 100, "Enter a percentage from 0 to 100.")])
+    price_hidden_from_evaluators = BooleanField("Hide prices from quality evaluators", default=True,
+                                                description="So that price cannot colour a quality score.")
     submit = SubmitField("Create framework")
 
 

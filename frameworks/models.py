@@ -3,6 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -41,6 +42,8 @@ class Framework(db.Model):
     min_sme_share: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal(0))
     standstill_working_days: Mapped[int] = mapped_column(default=8)
     levy_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
+    # Quality evaluators see answers without prices, so that price cannot colour a quality score.
+    price_hidden_from_evaluators: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -48,6 +48,7 @@ def framework_json(framework: Framework, *, with_lots: bool = True) -> dict:
         "min_sme_share": str(framework.min_sme_share),
         "standstill_working_days": framework.standstill_working_days,
         "levy_percent": f"{framework.levy_percent:.2f}",
+        "price_hidden_from_evaluators": framework.price_hidden_from_evaluators,
         "created_at": _iso(framework.created_at),
         "published_at": _iso(framework.published_at),
         "closed_at": _iso(framework.closed_at),

@@ -21,6 +21,8 @@ class FrameworkIn(BaseModel):
     min_sme_share: Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)] = Decimal(0)
     standstill_working_days: Annotated[int, Field(ge=0, le=60)] = 8
     levy_percent: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] = Decimal(0)
+    price_hidden_from_evaluators: bool = Field(
+        True, description="Quality evaluators see answers without prices (on unless set to false).")
 
 
 class CriterionIn(BaseModel):
@@ -106,6 +108,7 @@ class FrameworkOut(BaseModel):
     min_sme_share: str
     standstill_working_days: int
     levy_percent: str
+    price_hidden_from_evaluators: bool
     created_at: datetime
     published_at: datetime | None
     closed_at: datetime | None

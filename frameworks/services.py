@@ -18,7 +18,8 @@ from procurement import requirements as requirement_service
 from procurement.models import Requirement, RequirementStatus
 
 FRAMEWORK_FIELDS = ("title", "description", "maximum_value", "bid_deadline", "question_deadline", "duration_months",
-                    "max_lots_per_supplier", "min_sme_share", "standstill_working_days", "levy_percent")
+                    "max_lots_per_supplier", "min_sme_share", "standstill_working_days", "levy_percent",
+                    "price_hidden_from_evaluators")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def snapshot(framework: Framework) -> dict:
 def create(actor: User, values: dict, now: datetime | None = None) -> Framework:
     """An admin creates a framework in draft. Commits."""
     now = now or utcnow()
+    values = {"price_hidden_from_evaluators": True} | values
     if problems := _deadline_problems(values["bid_deadline"], values["question_deadline"], now):
         raise ValidationFailed(next(iter(problems.values())), problems)
     framework = Framework(created_by_id=actor.id, status=FrameworkStatus.DRAFT, created_at=now,
