@@ -44,7 +44,7 @@ class ReceiptOut(BaseModel):
 
 class LotOfferOut(BaseModel):
     lot_id: int
-    price: str
+    price: str | None = Field(description="Null for an evaluator when the framework hides prices from them.")
     answers: dict[str, str]
 
 
@@ -186,7 +186,8 @@ def withdraw_bid(bid_id: int):
 @token_required()
 def get_bid(bid_id: int):
     """One bid, if the seal allows the caller to read it."""
-    return bids.as_json(bids.readable(api_user(), bid_id))
+    bid = bids.readable(api_user(), bid_id)
+    return bids.as_json(bid, bids.view_for(api_user(), bid.framework))
 
 
 @bp.get("/frameworks/<int:framework_id>/bids")
@@ -196,7 +197,8 @@ def get_bid(bid_id: int):
 def list_bids(framework_id: int):
     """Bids the caller may read."""
     framework = frameworks.get_visible(api_user(), framework_id)
-    return paginate(bids.readable_query(api_user(), framework), bids.as_json)
+    view = bids.view_for(api_user(), framework)
+    return paginate(bids.readable_query(api_user(), framework), lambda bid: bids.as_json(bid, view))
 
 
 def _profile_answer(user) -> dict:

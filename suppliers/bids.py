@@ -44,13 +44,32 @@ def is_sealed(framework: Framework, now: datetime) -> bool:
                                                                              FrameworkStatus.OPEN)
 
 
+def cleared_lot_ids(actor: User) -> set[int]:
+    """The lots whose bids an evaluator may read: on the lot's panel, with a latest declaration of no conflict."""
+    from procurement.models import ConflictDeclaration, PanelMember  # evaluation builds on bids, not the reverse
+
+    latest = (db.select(db.func.max(ConflictDeclaration.id)).where(ConflictDeclaration.user_id == actor.id)
+              .group_by(ConflictDeclaration.lot_id))
+    return set(db.session.scalars(
+        db.select(ConflictDeclaration.lot_id)
+        .join(PanelMember, db.and_(PanelMember.lot_id == ConflictDeclaration.lot_id,
+                                   PanelMember.user_id == actor.id))
+        .where(ConflictDeclaration.id.in_(latest), ConflictDeclaration.conflict.is_(False))))
+
+
 def may_read(actor: User, bid: Bid, now: datetime) -> bool:
-    """The one rule of the seal: its supplier always; admins and evaluators only after the deadline."""
+    """The one rule of the seal: its supplier always; after the deadline, admins, and evaluators cleared (on the
+    panel, no conflict declared) for a lot the bid covers. A draft or withdrawn bid was never tendered: nobody
+    else ever reads it."""
     if actor.organisation_id == bid.supplier_id and actor.role == Role.SUPPLIER:
         return True
-    # A draft or withdrawn bid was never tendered: nobody else ever reads it.
-    return (actor.role in READERS_AFTER_DEADLINE and bid.status == BidStatus.SUBMITTED
-            and not is_sealed(bid.framework, now))
+    if bid.status != BidStatus.SUBMITTED or is_sealed(bid.framework, now):
+        return False
+    if actor.role == Role.ADMIN:
+        return True
+    if actor.role == Role.EVALUATOR:
+        return bool(cleared_lot_ids(actor) & {bl.lot_id for bl in bid.lots})
+    return False
 
 
 def _whole() -> tuple:
@@ -77,7 +96,11 @@ def readable_query(actor: User, framework: Framework, now: datetime | None = Non
     """The bids of a framework that the actor may read: their own, or all once the seal is broken."""
     query = db.select(Bid).where(Bid.framework_id == framework.id).options(*_whole())
     if actor.role in READERS_AFTER_DEADLINE and not is_sealed(framework, now or utcnow()):
-        return query.where(Bid.status == BidStatus.SUBMITTED).order_by(Bid.submitted_at, Bid.id)
+        query = query.where(Bid.status == BidStatus.SUBMITTED).order_by(Bid.submitted_at, Bid.id)
+        if actor.role == Role.EVALUATOR:
+            query = query.where(Bid.id.in_(db.select(BidLot.bid_id).where(
+                BidLot.lot_id.in_(cleared_lot_ids(actor) or {-1}))))
+        return query
     if actor.role == Role.SUPPLIER:
         return query.where(Bid.supplier_id == actor.organisation_id)
     return query.where(db.false())
@@ -283,15 +306,36 @@ def _email_receipt(actor: User, bid: Bid, framework: Framework) -> None:
         mail.send(actor.email, f"Bid receipt: {framework.reference}", body)
 
 
-def as_json(bid: Bid) -> dict:
+@dataclass(frozen=True)
+class View:
+    """What of a readable bid a reader sees: all of it, or (for an evaluator) the lots they may evaluate, with
+    prices hidden if the framework hides them from quality evaluators."""
+
+    lot_ids: frozenset[int] | None = None  # None: every lot
+    prices: bool = True
+
+
+def view_for(actor: User, framework: Framework) -> View:
+    if actor.role != Role.EVALUATOR:
+        return View()
+    return View(frozenset(cleared_lot_ids(actor)), prices=not framework.price_hidden_from_evaluators)
+
+
+def as_json(bid: Bid, view: View = View()) -> dict:
+    def price(value) -> str | None:
+        return f"{value:.2f}" if view.prices else None
+
+    lots = [bl for bl in bid.lots if view.lot_ids is None or bl.lot_id in view.lot_ids]
     return {
         "id": bid.id,
         "framework_id": bid.framework_id,
         "supplier_id": bid.supplier_id,
         "status": bid.status.value,
-        "lots": [{"lot_id": bl.lot_id, "price": f"{bl.price:.2f}",
-                  "answers": {str(a.criterion_id): a.text for a in bl.answers}} for bl in bid.lots],
-        "bundles": [{"lot_ids": [x.lot_id for x in b.lots], "price": f"{b.price:.2f}"} for b in bid.bundles],
+        "lots": [{"lot_id": bl.lot_id, "price": price(bl.price),
+                  "answers": {str(a.criterion_id): a.text for a in bl.answers}} for bl in lots],
+        # A bundle is all price: a reader who may not see prices does not see bundles.
+        "bundles": [{"lot_ids": [x.lot_id for x in b.lots], "price": price(b.price)} for b in bid.bundles]
+        if view.prices and view.lot_ids is None else [],
         "receipt": ({"submitted_at": bid.submitted_at.isoformat(), "sha256": bid.receipt_sha256}
                     if bid.status == BidStatus.SUBMITTED else None),
         "documents": [{"id": d.id, "filename": d.filename, "media_type": d.media_type, "size": d.size,
@@ -301,4 +345,3 @@ def as_json(bid: Bid) -> dict:
                         if bid.declaration is not None and bid.status == BidStatus.SUBMITTED else None),
         "updated_at": bid.updated_at.isoformat(),
     }
-

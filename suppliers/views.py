@@ -124,7 +124,8 @@ def bid(bid_id: int):
                                                bidding.FrameworkRules(framework.max_lots_per_supplier))
     # The supplier sees its declaration in force; readers after the deadline see the one the bid was tendered with.
     declaration = profiles.current_declaration(record.supplier_id) if own else record.declaration
-    return render_template("suppliers/bid.html", bid=record, framework=framework, lots=lots, own=own,
+    view = bids.view_for(current_user, framework)
+    return render_template("suppliers/bid.html", bid=record, framework=framework, lots=lots, own=own, view=view,
                            is_open=is_open and own, problems=problems, upload_form=UploadForm(),
                            confirm_form=ConfirmForm(), declaration=declaration,
                            declaration_summary=exclusion.summary(profiles.as_domain(declaration)))
@@ -216,7 +217,7 @@ def framework_bids(framework_id: int):
                        error_out=False)
     sealed = bids.is_sealed(framework, utcnow())
     return render_template("suppliers/framework_bids.html", framework=framework, page=page, sealed=sealed,
-                           lots={lot.id: lot for lot in framework.lots})
+                           lots={lot.id: lot for lot in framework.lots}, view=bids.view_for(current_user, framework))
 
 
 @bp.get("/frameworks/<int:framework_id>/bids.csv")
@@ -225,6 +226,7 @@ def export_bids(framework_id: int):
     """The readable bids as CSV, one row per bid and lot: the export goes through the same seal as the pages."""
     framework = frameworks.get_visible(current_user, framework_id)
     lots = {lot.id: lot for lot in framework.lots}
+    view = bids.view_for(current_user, framework)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["bid_id", "supplier", "sme", "status", "submitted_at", "receipt_sha256", "offer", "lots",
@@ -234,8 +236,10 @@ def export_bids(framework_id: int):
                   record.submitted_at.isoformat() if record.submitted_at else "", record.receipt_sha256 or ""]
         tail = [len(record.documents), _cell(exclusion.summary(profiles.as_domain(record.declaration)))]
         for offer in record.lots:
-            writer.writerow([*common, "lot", lots[offer.lot_id].number, f"{offer.price:.2f}", *tail])
-        for bundle in record.bundles:
+            if view.lot_ids is None or offer.lot_id in view.lot_ids:
+                price = f"{offer.price:.2f}" if view.prices else "hidden"
+                writer.writerow([*common, "lot", lots[offer.lot_id].number, price, *tail])
+        for bundle in record.bundles if view.prices and view.lot_ids is None else ():
             numbers = " ".join(str(lots[x.lot_id].number) for x in bundle.lots)
             writer.writerow([*common, "bundle", numbers, f"{bundle.price:.2f}", *tail])
     filename = f"{framework.reference}-bids.csv"

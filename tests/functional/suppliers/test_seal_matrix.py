@@ -14,7 +14,7 @@ from tests.support import sign_in
 
 DOCUMENT = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n% Walrus-5521 method statement\n"
 DOCUMENT_NAME = "walrus-method.pdf"
-READ, SEALED, SIGN_IN = "read", "sealed", "sign in"
+READ, READ_BLIND, SEALED, SIGN_IN = "read", "read without prices", "sealed", "sign in"
 PRICE_ON_A_PAGE = f"£{Decimal(PRICE):,.2f}"
 
 # who -> (before the deadline, after the deadline)
@@ -22,13 +22,17 @@ MATRIX = {
     "supplier": (READ, READ),
     "other_supplier": (SEALED, SEALED),
     "admin": (SEALED, READ),
-    "evaluator": (SEALED, READ),
+    "evaluator": (SEALED, READ_BLIND),  # on the lot's panel, no conflict declared; prices hidden by default
+    "conflicted_evaluator": (SEALED, SEALED),  # on the panel, but declared a conflict
+    "unassigned_evaluator": (SEALED, SEALED),  # on no panel
     "officer": (SEALED, SEALED),
     "board": (SEALED, SEALED),
     "anonymous": (SIGN_IN, SIGN_IN),
 }
 WAYS = ["page", "bids page", "api", "api list", "document (api)", "document (page)", "documents list (api)",
         "ocds (api)", "ocds (public)", "export"]
+PEOPLE.setdefault("conflicted_evaluator", ("carl@hackney.gov.uk", "evaluator", "London Borough of Hackney"))
+PEOPLE.setdefault("unassigned_evaluator", ("una@hackney.gov.uk", "evaluator", "London Borough of Hackney"))
 CASES = [(who, when, MATRIX[who][when == "after"]) for who in MATRIX for when in ("before", "after")]
 
 
@@ -43,6 +47,12 @@ def tendered(client, make_user):
                         content_type="multipart/form-data")
     assert upload.status_code == 201, upload.get_json()
     assert world.post("supplier", f"/api/v1/bids/{bid['id']}/submit").status_code == 200
+    panel = [world.user("evaluator").id, world.user("conflicted_evaluator").id]
+    assert world.post("admin", f"/api/v1/lots/{lot['id']}/panel", {"user_ids": panel}).status_code == 200
+    for who, conflict in (("evaluator", False), ("conflicted_evaluator", True)):
+        declared = world.post(who, f"/api/v1/lots/{lot['id']}/conflict-declaration",
+                              {"conflict": conflict, "details": "A director is my brother." if conflict else ""})
+        assert declared.status_code == 201, declared.get_json()
     return world, framework, bid["id"], upload.get_json()["id"]
 
 
@@ -127,8 +137,9 @@ def _check(world, page, framework, bid_id, document_id, who, when, way, expected
         assert_no_secret(text)
         assert ("bids" in response.get_json()["releases"][0]) == (when == "after")
         return
-    if expected == READ:
+    if expected in (READ, READ_BLIND):
         assert response.status_code == 200, (way, text[:500])
+        blind = expected == READ_BLIND
         if way.startswith("document ("):
             assert response.data == DOCUMENT
             assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -138,11 +149,13 @@ def _check(world, page, framework, bid_id, document_id, who, when, way, expected
         elif way == "bids page":
             assert f"Bid {bid_id}" in text
         elif way == "export":
-            assert PRICE in text and supplier_name in text
+            assert supplier_name in text and (PRICE not in text if blind else PRICE in text), way
         elif way == "page":
-            assert PRICE_ON_A_PAGE in text and QUALITY_ANSWER in text and DOCUMENT_NAME in text
+            assert QUALITY_ANSWER in text and DOCUMENT_NAME in text
+            assert (PRICE_ON_A_PAGE not in text) if blind else (PRICE_ON_A_PAGE in text), way
         else:
-            assert PRICE in json.dumps(response.get_json())
+            answer = json.dumps(response.get_json())
+            assert QUALITY_ANSWER in answer and (PRICE not in answer if blind else PRICE in answer), way
         return
     # Sealed: nothing to see, and no way to tell that there is something.
     assert_no_secret(text)
