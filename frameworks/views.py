@@ -85,6 +85,10 @@ def detail(framework_id: int):
                     "labels": TRANSITION_LABELS, "unanswered": questions.unanswered(framework.id),
                     "answer_form": AnswerForm(), "problems": frameworks.publication_problems(framework)}
     context["published_questions"] = questions.published(framework.id)
+    if current_user.role == Role.EVALUATOR:
+        from procurement import evaluation  # evaluation builds on frameworks
+
+        context["panel_lots"] = evaluation.panel_lot_ids(current_user)
     return render_form("frameworks/detail.html", TransitionForm(), **context)
 
 

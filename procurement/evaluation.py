@@ -60,6 +60,10 @@ def set_panel(actor: User, lot_id: int, user_ids: list[int]) -> tuple[Lot, list[
     return lot, panel(lot.id)
 
 
+def panel_lot_ids(user: User) -> set[int]:
+    return set(db.session.scalars(db.select(PanelMember.lot_id).where(PanelMember.user_id == user.id)))
+
+
 def _on_panel(user: User, lot_id: int) -> bool:
     return db.session.scalar(db.select(PanelMember.id).where(PanelMember.lot_id == lot_id,
                                                              PanelMember.user_id == user.id)) is not None
@@ -288,3 +292,73 @@ def declaration_json(entry: ConflictDeclaration) -> dict:
     return {"id": entry.id, "lot_id": entry.lot_id, "user_id": entry.user_id, "conflict": entry.conflict,
             "details": entry.details, "bidders_named": entry.bidders_named,
             "declared_at": entry.declared_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class AnswerSheet:
+    """One bid on a lot as an evaluator reads it."""
+
+    bid_id: int
+    supplier: str
+    price: Decimal | None
+    answers: dict[int, str]  # criterion id → answer
+
+
+def answer_sheets(access: Access) -> list[AnswerSheet]:
+    """The lot's submitted bids with their answers, in two queries however many there are."""
+    from sqlalchemy.orm import selectinload
+
+    lot = access.lot
+    offers = db.session.scalars(
+        db.select(BidLot).join(Bid, Bid.id == BidLot.bid_id)
+        .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.SUBMITTED)
+        .options(selectinload(BidLot.answers), selectinload(BidLot.bid)).order_by(BidLot.bid_id))
+    return [AnswerSheet(o.bid_id, o.bid.supplier.name, o.price if access.sees_prices else None,
+                        {a.criterion_id: a.text for a in o.answers}) for o in offers]
+
+
+def my_scores(actor: User, lot_id: int) -> dict[tuple[int, int], Score]:
+    return _latest_scores(lot_id, evaluator_id=actor.id)
+
+
+@dataclass(frozen=True)
+class ModerationRow:
+    bid_id: int
+    supplier: str
+    criterion: Criterion
+    scores: list[tuple[str, Score]]  # (evaluator e-mail, their latest score)
+    wide: bool
+    moderated: ModeratedScore | None
+
+
+def moderation_rows(actor: User, lot_id: int, fraction: Decimal = SPREAD_FRACTION) -> tuple[Lot, list[ModerationRow]]:
+    """Every answer with the evaluators' scores side by side, flagged where they are far apart."""
+    if actor.role != Role.ADMIN:
+        raise Forbidden("Only the consortium's admins moderate scores.")
+    access = evaluator_access(actor, lot_id)
+    lot = access.lot
+    emails = dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
+                                     .where(Score.lot_id == lot.id).distinct()).all())
+    latest = _latest_scores(lot.id)
+    moderated = _latest_moderated(lot.id)
+    rows = []
+    for sheet in answer_sheets(access):
+        for criterion in lot.criteria:
+            scores = sorted(((emails[e], s) for (b, c, e), s in latest.items()
+                             if (b, c) == (sheet.bid_id, criterion.id)), key=lambda pair: pair[0])
+            wide = scoring.spread_is_wide([s.score for _, s in scores], Decimal(criterion.max_score), fraction)
+            rows.append(ModerationRow(sheet.bid_id, sheet.supplier, criterion, scores, wide,
+                                      moderated.get((sheet.bid_id, criterion.id))))
+    return lot, rows
+
+
+def supplier_names(supplier_ids: set[int]) -> dict[int, str]:
+    if not supplier_ids:
+        return {}
+    return dict(db.session.execute(db.select(Organisation.id, Organisation.name)
+                                   .where(Organisation.id.in_(supplier_ids))).all())
+
+
+def evaluators() -> list[User]:
+    return list(db.session.scalars(db.select(User).where(User.role == Role.EVALUATOR, User.active.is_(True))
+                                   .order_by(User.email)))

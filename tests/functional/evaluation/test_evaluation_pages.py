@@ -1,0 +1,134 @@
+"""The evaluation pages: the panel, declaring, scoring with its errors, moderation, the ranking and its chart."""
+import pytest
+
+from tests.functional.bids_support import OTHER_PRICE, past_deadline, submitted
+from tests.functional.evaluation.test_evaluation_api import add_scored_bids, counting_queries, declare, scored_lot
+from tests.functional.frameworks_support import PEOPLE, World
+from tests.functional.pages_support import page
+from tests.support import csrf_token, sign_in
+
+PEOPLE.setdefault("second_evaluator", ("sid@hackney.gov.uk", "evaluator", "London Borough of Hackney"))
+
+
+@pytest.fixture
+def world(client, make_user):
+    return World(client, make_user)
+
+
+@pytest.fixture
+def tendered(world):
+    framework, lot = world.published()
+    ours = submitted(world, framework, lot)
+    theirs = submitted(world, framework, lot, who="other_supplier", price=OTHER_PRICE)
+    panel = [world.user("evaluator").id, world.user("second_evaluator").id]
+    assert world.post("admin", f"/api/v1/lots/{lot['id']}/panel", {"user_ids": panel}).status_code == 200
+    return framework, lot, ours, theirs
+
+
+def browser(app, world, who):
+    client = app.test_client()
+    world.user(who)
+    assert sign_in(client, PEOPLE[who][0]).status_code == 302
+    return client
+
+
+def test_the_admin_sets_the_panel_on_its_page(app, world):
+    _, lot = world.published()
+    eve = world.user("evaluator")
+    admin = browser(app, world, "admin")
+    form = page(admin.get(f"/lots/{lot['id']}/panel"))
+    assert eve.email in form
+    response = admin.post(f"/lots/{lot['id']}/panel", data={
+        "csrf_token": csrf_token(admin, f"/lots/{lot['id']}/panel"), "user_ids": [str(eve.id)]})
+    assert response.status_code == 302
+    assert world.audit(object_type="Lot")[0]["after"] == {"user_ids": [eve.id]}
+
+
+def test_an_evaluator_must_declare_before_seeing_the_bids(app, world, tendered):
+    framework, lot, _, _ = tendered
+    past_deadline(framework["id"])
+    evaluator = browser(app, world, "evaluator")
+    first = page(evaluator.get(f"/lots/{lot['id']}/evaluate"))
+    assert "Acme Ltd" in first and "Bolt Ltd" in first and "Make the declaration" in first
+    assert "Save score" not in first
+    token = csrf_token(evaluator, f"/lots/{lot['id']}/evaluate")
+    missing = evaluator.post(f"/lots/{lot['id']}/evaluate", data={"csrf_token": token, "declare": "1"})
+    assert missing.status_code == 422 and "Say whether you have a conflict" in page(missing)
+    no_details = evaluator.post(f"/lots/{lot['id']}/evaluate",
+                                data={"csrf_token": token, "declare": "1", "conflict": "yes"})
+    assert no_details.status_code == 422 and "Say what the conflict is" in page(no_details)
+    assert evaluator.post(f"/lots/{lot['id']}/evaluate",
+                          data={"csrf_token": token, "declare": "1", "conflict": "no"}).status_code == 302
+    scoring = page(evaluator.get(f"/lots/{lot['id']}/evaluate"))
+    assert "You have scored 0 of 4 answers." in scoring and "Prices are hidden" in scoring
+    assert OTHER_PRICE not in scoring and "918,273.64" not in scoring
+
+
+def test_a_score_without_a_rationale_or_off_the_scale_is_shown_again_with_the_reason(app, world, tendered):
+    framework, lot, ours, _ = tendered
+    past_deadline(framework["id"])
+    declare(world, lot)
+    evaluator = browser(app, world, "evaluator")
+    criterion = lot["criteria"][0]
+    prefix = f"s{ours['id']}_{criterion['id']}"
+    token = csrf_token(evaluator, f"/lots/{lot['id']}/evaluate")
+    answer = f"{ours['id']}-{criterion['id']}"
+    no_reason = evaluator.post(f"/lots/{lot['id']}/evaluate", data={
+        f"{prefix}-csrf_token": token, "answer": answer, f"{prefix}-score": "3", f"{prefix}-rationale": ""})
+    assert no_reason.status_code == 422 and "Give the reason for this score." in page(no_reason)
+    off_scale = evaluator.post(f"/lots/{lot['id']}/evaluate", data={
+        f"{prefix}-csrf_token": token, "answer": answer, f"{prefix}-score": "9", f"{prefix}-rationale": "Good"})
+    assert off_scale.status_code == 422 and "from 0 to 5" in page(off_scale)
+    saved = evaluator.post(f"/lots/{lot['id']}/evaluate", data={
+        f"{prefix}-csrf_token": token, "answer": answer, f"{prefix}-score": "3", f"{prefix}-rationale": "Good"})
+    assert saved.status_code == 302
+    assert "You have scored 1 of 4 answers." in page(evaluator.get(f"/lots/{lot['id']}/evaluate"))
+
+
+def test_a_conflicted_evaluator_is_told_and_sees_no_answers(app, world, tendered):
+    framework, lot, _, _ = tendered
+    past_deadline(framework["id"])
+    declare(world, lot, conflict=True, details="I advise Acme Ltd.")
+    shown = page(browser(app, world, "evaluator").get(f"/lots/{lot['id']}/evaluate"))
+    assert "You declared a conflict of interest on this lot" in shown
+    assert "Quokka" not in shown
+
+
+def test_moderation_flags_wide_spreads_and_records_the_reason(app, world, tendered):
+    _, lot, ours, _ = scored_lot(world, tendered)
+    admin = browser(app, world, "admin")
+    shown = page(admin.get(f"/lots/{lot['id']}/moderation"))
+    assert "Wide spread" not in shown  # 4 and 2 of 5 are 40% apart: not more than 40%
+    answer = f"{ours['id']}-{lot['criteria'][0]['id']}"
+    token = csrf_token(admin, f"/lots/{lot['id']}/moderation")
+    refused = admin.post(f"/lots/{lot['id']}/moderation",
+                         data={"csrf_token": token, "answer": answer, "score": "5", "reason": ""})
+    assert refused.status_code == 422
+    done = admin.post(f"/lots/{lot['id']}/moderation",
+                      data={"csrf_token": token, "answer": answer, "score": "5", "reason": "Agreed at the panel."})
+    assert done.status_code == 302
+    after = page(admin.get(f"/lots/{lot['id']}/moderation"))
+    assert "Agreed at the panel." in after and "Clear delivery plan with dates." in after
+    assert browser(app, world, "evaluator").get(f"/lots/{lot['id']}/moderation").status_code == 403
+
+
+def test_the_ranking_page_shows_the_table_and_the_chart(app, world, tendered):
+    _, lot, _, _ = scored_lot(world, tendered)
+    shown = page(browser(app, world, "admin").get(f"/lots/{lot['id']}/ranking"))
+    assert "Ranked bids" in shown and "Acme Ltd" in shown and "Bolt Ltd" in shown
+    assert shown.count('class="bar-price"') == 2 and shown.count('class="bar-quality"') == 2
+
+
+def test_the_ranking_page_takes_as_many_queries_for_500_bids_as_for_10(app, world, tendered):
+    framework, lot, _, _ = scored_lot(world, tendered)
+    lot = lot | {"framework_id": framework["id"]}
+    admin = browser(app, world, "admin")
+    evaluators = [world.user("evaluator").id, world.user("second_evaluator").id]
+    counts = []
+    for n in (8, 490):
+        add_scored_bids(lot, evaluators, n)
+        with counting_queries() as count:
+            response = admin.get(f"/lots/{lot['id']}/ranking")
+        assert response.status_code == 200
+        counts.append(count["n"])
+    assert 0 < counts[0] == counts[1], counts
