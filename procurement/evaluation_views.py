@@ -1,7 +1,7 @@
 """Pages of evaluation: the panel, declaring and scoring, moderation, and the ranking with its chart."""
 from decimal import Decimal
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -10,7 +10,7 @@ from app.domain.errors import ConsortError, ValidationFailed
 from app.domain.roles import Role
 from app.webforms import attach_errors, render_form
 from frameworks import services as frameworks
-from procurement import evaluation
+from procurement import evaluation, evaluation_report
 from procurement.evaluation_forms import DeclarationForm, ModerateForm, PanelForm, ScoreForm
 
 bp = Blueprint("evaluation", __name__, template_folder="templates")
@@ -131,3 +131,30 @@ def ranking(lot_id: int):
     most = max((r.total if result.sees_prices else r.quality for r in result.rows), default=Decimal(0))
     return render_template("procurement/ranking.html", result=result, lot=result.lot, names=names,
                            scale=Decimal(100) if most <= 100 else most)
+
+
+@bp.get("/frameworks/<int:framework_id>/evaluation")
+@role_required(Role.ADMIN)
+def portfolio(framework_id: int):
+    """Each supplier's bids across the lots side by side, and each lot's ranking."""
+    result = evaluation_report.portfolio(current_user, framework_id)
+    return render_template("procurement/portfolio.html", result=result, framework=result.framework)
+
+
+@bp.get("/frameworks/<int:framework_id>/evaluation.xlsx")
+@role_required(Role.ADMIN)
+def workbook(framework_id: int):
+    """The full evaluation as a spreadsheet, for the file."""
+    framework = frameworks.get(framework_id)
+    data = evaluation_report.workbook(current_user, framework_id)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{framework.reference}-evaluation.xlsx"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.get("/lots/<int:lot_id>/assessment/<int:bid_id>")
+@role_required(Role.ADMIN)
+def assessment(lot_id: int, bid_id: int):
+    """One bidder's assessment summary on a lot: its scores beside the winner's, with the recorded reasons."""
+    return render_template("procurement/assessment.html",
+                           summary=evaluation_report.assessment(current_user, lot_id, bid_id))

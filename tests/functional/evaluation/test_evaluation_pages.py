@@ -132,3 +132,64 @@ def test_the_ranking_page_takes_as_many_queries_for_500_bids_as_for_10(app, worl
         assert response.status_code == 200
         counts.append(count["n"])
     assert 0 < counts[0] == counts[1], counts
+
+
+def test_the_portfolio_shows_each_supplier_across_the_lots_with_its_bundles(app, world):
+    from tests.functional.bids_support import bid_body, offer, two_lot_framework
+
+    framework, laptops, tablets = two_lot_framework(world)
+    bid = world.post("supplier", f"/api/v1/frameworks/{framework['id']}/bids", bid_body(
+        offer(laptops), offer(tablets), bundles=[{"lot_ids": [laptops["id"], tablets["id"]], "price": "1500000.00"}]))
+    assert world.post("supplier", f"/api/v1/bids/{bid.get_json()['id']}/submit").status_code == 200
+    submitted(world, framework, laptops, who="other_supplier", price=OTHER_PRICE)
+    past_deadline(framework["id"])
+    shown = page(browser(app, world, "admin").get(f"/frameworks/{framework['id']}/evaluation"))
+    assert "Acme Ltd" in shown and "Bolt Ltd" in shown
+    assert "Lots 1, 2: £1,500,000.00" in shown
+    assert "not fully scored" in shown
+    assert browser(app, world, "evaluator").get(f"/frameworks/{framework['id']}/evaluation").status_code == 403
+
+
+def test_the_assessment_summary_puts_the_bidder_beside_the_winner_with_the_reasons(app, world, tendered):
+    _, lot, _, _ = scored_lot(world, tendered)
+    admin = browser(app, world, "admin")
+    ranking = world.get("admin", f"/api/v1/lots/{lot['id']}/ranking").get_json()["items"]
+    loser = next(i for i in ranking if i["rank"] == 2)
+    shown = page(admin.get(f"/lots/{lot['id']}/assessment/{loser['bid_id']}"))
+    assert "Ranked 2" in shown and "(highest ranked)" in shown
+    assert "Clear delivery plan with dates." in shown
+    assert admin.get(f"/lots/{lot['id']}/assessment/999999").status_code == 404
+
+
+def test_the_evaluation_workbook_holds_rankings_scores_and_moderation(app, world, tendered):
+    import io
+
+    from openpyxl import load_workbook
+
+    framework, lot, ours, _ = scored_lot(world, tendered)
+    world.post("admin", f"/api/v1/lots/{lot['id']}/moderated-scores", {
+        "bid_id": ours["id"], "criterion_id": lot["criteria"][0]["id"], "score": "5", "reason": "=cmd|' /C calc'!A0"})
+    response = browser(app, world, "admin").get(f"/frameworks/{framework['id']}/evaluation.xlsx")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith('-evaluation.xlsx"')
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Rankings", "Scores", "Moderation"]
+    assert [row[3] for row in book["Rankings"].iter_rows(min_row=2, values_only=True)].count("Acme Ltd") == 1
+    assert len(list(book["Scores"].iter_rows(min_row=2))) == 8
+    reason = book["Moderation"].cell(row=2, column=6)
+    assert reason.value == "=cmd|' /C calc'!A0" and reason.data_type == "s"  # text, not a formula
+
+
+def test_the_portfolio_page_takes_as_many_queries_for_500_bids_as_for_10(app, world, tendered):
+    framework, lot, _, _ = scored_lot(world, tendered)
+    lot = lot | {"framework_id": framework["id"]}
+    admin = browser(app, world, "admin")
+    evaluators = [world.user("evaluator").id, world.user("second_evaluator").id]
+    counts = []
+    for n in (8, 490):
+        add_scored_bids(lot, evaluators, n)
+        with counting_queries() as count:
+            response = admin.get(f"/frameworks/{framework['id']}/evaluation")
+        assert response.status_code == 200
+        counts.append(count["n"])
+    assert 0 < counts[0] == counts[1], counts
