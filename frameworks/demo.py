@@ -129,3 +129,15 @@ def _seed_one(admin, demo: DemoFramework, index: int) -> None:
         frameworks.close_due()
         if demo.status == FrameworkStatus.EVALUATION:
             frameworks.transition(admin, framework.id, FrameworkStatus.EVALUATION)
+            _seat_demo_evaluator(admin, framework)
+
+
+def _seat_demo_evaluator(admin, framework) -> None:
+    """The demo evaluator sits on every lot's panel of the framework in evaluation."""
+    from app.accounts import services as accounts
+    from procurement import evaluation  # evaluation builds on frameworks
+
+    evaluator = accounts.find_by_email("evaluator@islington.gov.uk")
+    if evaluator is not None:
+        for lot in framework.lots:
+            evaluation.set_panel(admin, lot.id, [evaluator.id])

@@ -321,6 +321,19 @@ def my_scores(actor: User, lot_id: int) -> dict[tuple[int, int], Score]:
     return _latest_scores(lot_id, evaluator_id=actor.id)
 
 
+def others_scores(actor: User, lot: Lot) -> dict[tuple[int, int], list[tuple[str, Score]]]:
+    """The other evaluators' scores of each answer, for an evaluator who has scored every answer; else nothing."""
+    if not has_scored_everything(actor, lot, _offers(lot.id)):
+        return {}
+    emails = dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
+                                     .where(Score.lot_id == lot.id).distinct()).all())
+    others: dict[tuple[int, int], list[tuple[str, Score]]] = defaultdict(list)
+    for (bid_id, criterion_id, evaluator_id), entry in sorted(_latest_scores(lot.id).items()):
+        if evaluator_id != actor.id:
+            others[(bid_id, criterion_id)].append((emails[evaluator_id], entry))
+    return dict(others)
+
+
 @dataclass(frozen=True)
 class ModerationRow:
     bid_id: int

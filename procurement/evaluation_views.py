@@ -92,9 +92,9 @@ def evaluate(lot_id: int):
                 flash("Score saved.", "success")
                 return redirect(url_for("evaluation.evaluate", lot_id=lot.id) + f"#answer-{posted[0]}-{posted[1]}")
         return render_template("procurement/evaluate.html", lot=lot, sheets=sheets, forms=forms, mine=mine,
-                               access=access, form=form), 422
+                               access=access, form=form, others={}), 422
     return render_template("procurement/evaluate.html", lot=lot, sheets=sheets, forms=forms, mine=mine,
-                           access=access, form=None)
+                           access=access, form=None, others=evaluation.others_scores(current_user, lot))
 
 
 @bp.route("/lots/<int:lot_id>/moderation", methods=["GET", "POST"])

@@ -193,3 +193,23 @@ def test_the_portfolio_page_takes_as_many_queries_for_500_bids_as_for_10(app, wo
         assert response.status_code == 200
         counts.append(count["n"])
     assert 0 < counts[0] == counts[1], counts
+
+
+def test_an_evaluator_sees_the_others_scores_only_after_scoring_every_answer(app, world, tendered):
+    framework, lot, ours, theirs = tendered
+    past_deadline(framework["id"])
+    from tests.functional.evaluation.test_evaluation_api import score
+
+    for who in ("evaluator", "second_evaluator"):
+        declare(world, lot, who=who)
+    for bid in (ours, theirs):
+        for index in (0, 1):
+            score(world, lot, bid, index, "2", "Sid's reason: thin.", who="second_evaluator")
+    evaluator = browser(app, world, "evaluator")
+    score(world, lot, ours, 0, "4", "Eve's reason.")
+    assert "Sid's reason: thin." not in page(evaluator.get(f"/lots/{lot['id']}/evaluate"))
+    for bid in (ours, theirs):
+        for index in (0, 1):
+            score(world, lot, bid, index, "4", "Eve's reason.")
+    shown = page(evaluator.get(f"/lots/{lot['id']}/evaluate"))
+    assert "Sid's reason: thin." in shown and "See the ranking" in shown
