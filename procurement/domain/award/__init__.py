@@ -1,0 +1,1 @@
+"""The portfolio award: which offers win, exactly, under the framework's rules; the greedy baseline beside it."""

@@ -1,0 +1,40 @@
+"""The baseline: lot by lot, the best-ranked compliant single-lot offer, keeping the limits in the order met."""
+from collections.abc import Sequence
+from decimal import Decimal
+
+from procurement.domain.award.model import ZERO, Offer, Problem, authority_spend, compliant
+
+
+def greedy(problem: Problem) -> list[Offer]:
+    lots = {lot.id: lot for lot in problem.lots}
+    limit = problem.rules.max_lots_per_supplier
+    held: dict[int, int] = {}
+    spend: dict[int, Decimal] = {}
+    chosen: list[Offer] = []
+    for lot in sorted(problem.lots, key=lambda lot: lot.number):
+        ranked = sorted((o for o in problem.offers if o.lot_ids == (lot.id,) and compliant(o, lots)),
+                        key=lambda o: (-o.meat[lot.id], o.id))
+        winners: list[Offer] = []
+        for offer in ranked:
+            if len(winners) == lot.max_awards:
+                break
+            if any(w.supplier_id == offer.supplier_id for w in winners):
+                continue
+            if limit is not None and held.get(offer.supplier_id, 0) >= limit:
+                continue
+            cost = authority_spend(offer, lots)
+            if any(spend.get(a, ZERO) + amount > problem.rules.budgets.get(a, Decimal("Infinity"))
+                   for a, amount in cost.items()):
+                continue
+            winners.append(offer)
+            held[offer.supplier_id] = held.get(offer.supplier_id, 0) + 1
+            for a, amount in cost.items():
+                spend[a] = spend.get(a, ZERO) + amount
+        chosen += winners
+    return chosen
+
+
+def total_value(chosen: Sequence[Offer]) -> Decimal:
+    from procurement.domain.award.model import value
+
+    return sum((value(o) for o in chosen), ZERO)
