@@ -90,3 +90,34 @@ def test_an_offer_below_the_quality_threshold_cannot_win():
     offers = [Offer(1, 10, False, D(100), (1,), {1: D(95)}, {1: D(29)}),
               Offer(2, 11, False, D(100), (1,), {1: D(60)}, {1: D(30)})]
     assert [o.id for o in solve(Problem(lots, offers)).chosen] == [2]
+
+
+def test_the_explanation_names_the_winner_the_runner_up_and_the_rule_that_binds():
+    from procurement.domain.award.explain import binding_text, explain
+
+    lots = [Lot(1, 1), Lot(2, 2)]
+    offers = [Offer(1, 10, False, D(100), (1,), {1: D(80)}), Offer(2, 11, True, D(90), (2,), {2: D(70)}),
+              Offer(3, 12, False, D(150), (1, 2), {1: D(85), 2: D(75)}), Offer(4, 13, True, D(50), (1,), {1: D(60)})]
+    names = {10: "Albion", 11: "Bankside", 12: "Capital", 13: "Deptford"}
+    free = Problem(lots, offers)
+    lines = [lot.as_text(names) for lot in explain(free, solve(free)).lots]
+    assert lines[0] == ("Lot 1: won by Capital (bundle). Runner-up Albion: a lower score on this lot (80.00 against "
+                        "85.00); taking it would lower the total value by 10.00.")
+    sme = Problem(lots, offers, Rules(min_sme_share=D("0.5")))
+    explained = explain(sme, solve(sme))
+    assert explained.lots[0].as_text(names).endswith("it would take the SME share of the award below the minimum.")
+    assert "The minimum SME share binds: without it the award would be worth 30.00 more." in binding_text(
+        explained.binding)
+    limited = Problem(lots, offers, Rules(max_lots_per_supplier=1))
+    assert explain(limited, solve(limited)).lots[0].as_text(names).endswith(
+        "it is a bundle of 2 lots, more than the lot limit of 1.")
+
+
+def test_a_lot_nobody_can_win_is_explained():
+    from procurement.domain.award.explain import explain
+
+    lots = [Lot(1, 1, quality_threshold=D(50)), Lot(2, 2)]
+    offers = [Offer(1, 10, False, D(100), (1,), {1: D(80)}, {1: D(40)})]
+    problem = Problem(lots, offers)
+    texts = [lot.as_text({}) for lot in explain(problem, solve(problem)).lots]
+    assert texts == ["Lot 1: no winner. No offer meets its quality threshold.", "Lot 2: no winner. Nobody bid for it."]
