@@ -82,6 +82,8 @@ class Lot(db.Model):
     budget: Mapped[Decimal] = mapped_column(Money())
     price_weight: Mapped[int]
     price_formula: Mapped[str] = mapped_column(String(20))
+    # An offer whose quality score on this lot is below this cannot win it (0: no threshold).
+    quality_threshold: Mapped[Decimal] = mapped_column(Numeric(7, 2), default=Decimal(0), server_default="0")
 
     framework: Mapped[Framework] = relationship(back_populates="lots")
     criteria: Mapped[list["Criterion"]] = relationship(back_populates="lot", order_by="Criterion.position",

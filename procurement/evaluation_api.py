@@ -1,4 +1,4 @@
-"""API: evaluation panels, conflict declarations, scores, moderated scores and the ranking of a lot."""
+"""API: evaluation panels, conflict declarations, scores, moderated scores, the ranking of a lot; award runs."""
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
@@ -10,7 +10,9 @@ from app.api.auth import api_user, token_required
 from app.api.openapi import operation
 from app.api.validation import json_body
 from app.domain.roles import Role
-from procurement import evaluation
+from app.extensions import db
+from frameworks import services as frameworks
+from procurement import award, evaluation
 
 bp = api_blueprint("evaluation_api", __name__)
 Text = Annotated[str, StringConstraints(max_length=20_000)]
@@ -155,3 +157,77 @@ def moderate(lot_id: int):
 def ranking(lot_id: int):
     """The ranking of a lot."""
     return evaluation.ranking_json(evaluation.ranking(api_user(), lot_id))
+
+
+class AwardRunIn(BaseModel):
+    exclude_supplier_ids: Annotated[list[int], Field(max_length=1000)] = []
+    max_lots_per_supplier: Annotated[int, Field(ge=1, le=1000)] | None = None
+    time_limit: Annotated[float, Field(gt=0, le=600)] = 30.0
+
+
+class AwardOut(BaseModel):
+    lot_id: int
+    bid_id: int
+    supplier_id: int
+    price: str = Field(description="The price on this lot; for a bundle, its price shared equally between its lots.")
+    bundle: bool
+    bundle_price: str | None
+
+
+class GreedyOut(BaseModel):
+    total_value: str | None
+    total_price: str | None
+
+
+class AwardRunOut(BaseModel):
+    id: int
+    framework_id: int
+    status: str
+    optimal: bool
+    awards: list[AwardOut]
+    total_value: str | None
+    total_price: str | None
+    bound: str | None
+    gap: float | None
+    greedy: GreedyOut
+    unfilled_lot_ids: list[int]
+    explanation: list[str]
+    binding: dict[str, str]
+    options: dict
+    seconds: float
+    created_at: datetime
+
+
+@bp.post("/frameworks/<int:framework_id>/award-runs")
+@operation("Run the award optimiser on a framework in evaluation", body=AwardRunIn, responses={201: AwardRunOut},
+           errors=(403, 404, 409),
+           description="An exact mixed-integer programme (HiGHS) with the greedy baseline beside it and an "
+                       "explanation. `exclude_supplier_ids` and `max_lots_per_supplier` make a what-if run.")
+@token_required(Role.ADMIN)
+def run_award(framework_id: int):
+    """An admin runs the award."""
+    body = json_body(AwardRunIn)
+    options = award.Options(frozenset(body.exclude_supplier_ids), body.max_lots_per_supplier, body.time_limit)
+    return award.as_json(award.run(api_user(), framework_id, options)), 201
+
+
+@bp.get("/award-runs/<int:run_id>")
+@operation("An award run", responses={200: AwardRunOut}, errors=(403, 404))
+@token_required(Role.ADMIN)
+def get_award_run(run_id: int):
+    """One stored run."""
+    return award.as_json(award.get(api_user(), run_id))
+
+
+@bp.get("/frameworks/<int:framework_id>/award-runs")
+@operation("A framework's award runs, newest first", responses={200: AwardRunOut}, paginated=True,
+           errors=(403, 404))
+@token_required(Role.ADMIN)
+def list_award_runs(framework_id: int):
+    """Every run of a framework."""
+    from app.api.pagination import paginate
+    from procurement.models import AwardRun
+
+    frameworks.get(framework_id)
+    query = db.select(AwardRun).where(AwardRun.framework_id == framework_id).order_by(AwardRun.id.desc())
+    return paginate(query, award.as_json)

@@ -106,7 +106,7 @@ def test_the_explanation_names_the_winner_the_runner_up_and_the_rule_that_binds(
     sme = Problem(lots, offers, Rules(min_sme_share=D("0.5")))
     explained = explain(sme, solve(sme))
     assert explained.lots[0].as_text(names).endswith("it would take the SME share of the award below the minimum.")
-    assert "The minimum SME share binds: without it the award would be worth 30.00 more." in binding_text(
+    assert "Binding: the minimum SME share (without it the award would be worth 30.00 more)." in binding_text(
         explained.binding)
     limited = Problem(lots, offers, Rules(max_lots_per_supplier=1))
     assert explain(limited, solve(limited)).lots[0].as_text(names).endswith(

@@ -127,7 +127,7 @@ def explain(problem: Problem, result: Result, time_limit: float = 10.0) -> Expla
 def binding_text(binding: dict[str, Decimal]) -> list[str]:
     if not binding:
         return ["No rule binds: the award is the best offer on every lot."]
-    return [f"{RULES[rule][0].upper()}{RULES[rule][1:]} binds: without it the award would be worth {gain:.2f} more."
+    return [f"Binding: {RULES[rule]} (without it the award would be worth {gain:.2f} more)."
             for rule, gain in binding.items()]
 
 
