@@ -1,8 +1,8 @@
 """Forms for evaluation: the panel, the conflict declaration, a score, a moderated score."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.formfields import FiniteDecimalField
@@ -38,3 +38,14 @@ class ModerateForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[DataRequired("Give the reason for the moderated score."),
                                                  Length(max=20_000)])
     submit = SubmitField("Moderate")
+
+
+class AwardRunForm(FlaskForm):
+    exclude_supplier_ids = SelectMultipleField("Leave out these suppliers (a what-if)", coerce=int,
+                                               validate_choice=False, widget=ListWidget(prefix_label=False),
+                                               option_widget=CheckboxInput())
+    max_lots_per_supplier = IntegerField("Lot limit per supplier for this run (leave empty for the framework's)",
+                                         validators=[Optional(), NumberRange(1, 1000, "Enter 1 or more.")])
+    time_limit = IntegerField("Time limit (seconds)", default=30,
+                              validators=[InputRequired("Enter a time limit."), NumberRange(1, 600, "1 to 600.")])
+    submit = SubmitField("Run the award")

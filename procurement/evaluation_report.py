@@ -174,3 +174,12 @@ def workbook(actor: User, framework_id: int) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def bidders(framework_id: int) -> list[tuple[int, str]]:
+    """The suppliers with a submitted bid on the framework, by name."""
+    from app.organisations.models import Organisation
+
+    return list(db.session.execute(
+        db.select(Organisation.id, Organisation.name).join(Bid, Bid.supplier_id == Organisation.id)
+        .where(Bid.framework_id == framework_id, Bid.status == BidStatus.SUBMITTED).order_by(Organisation.name)).all())

@@ -1,0 +1,41 @@
+"""The award pages: running, a run's page, comparing, and who may see them."""
+from tests.functional.evaluation.test_award_runs_api import in_evaluation, world  # noqa: F401 - fixtures
+from tests.functional.frameworks_support import PEOPLE
+from tests.functional.pages_support import page
+from tests.support import csrf_token, sign_in
+
+
+def browser(app, world, who):  # noqa: F811
+    client = app.test_client()
+    world.user(who)
+    assert sign_in(client, PEOPLE[who][0]).status_code == 302
+    return client
+
+
+def test_the_admin_runs_the_award_from_its_page_and_compares_runs(app, world, in_evaluation):  # noqa: F811
+    framework, _, _, _ = in_evaluation
+    admin = browser(app, world, "admin")
+    form = page(admin.get(f"/frameworks/{framework['id']}/award"))
+    assert "Acme Ltd" in form and "No runs yet." in form
+    token = csrf_token(admin, f"/frameworks/{framework['id']}/award")
+    first = admin.post(f"/frameworks/{framework['id']}/award", data={"csrf_token": token, "time_limit": "10"})
+    assert first.status_code == 302
+    shown = page(admin.get(first.headers["Location"]))
+    assert "Proven optimal" in shown and "Lot 1: won by" in shown
+    second = admin.post(f"/frameworks/{framework['id']}/award", data={
+        "csrf_token": token, "time_limit": "10", "max_lots_per_supplier": "1"})
+    assert second.status_code == 302
+    runs = [int(x.rsplit("/", 1)[1]) for x in (first.headers["Location"], second.headers["Location"])]
+    compared = page(admin.get(f"/frameworks/{framework['id']}/award-runs/compare?a={runs[0]}&b={runs[1]}"))
+    assert f"Run {runs[0]} beside run {runs[1]}" in compared and "lot limit 1" in compared
+    bad = admin.post(f"/frameworks/{framework['id']}/award", data={"csrf_token": token, "time_limit": "0"})
+    assert bad.status_code == 422 and "1 to 600." in page(bad)
+    assert admin.get(f"/frameworks/{framework['id']}/award-runs/compare?a={runs[0]}").status_code == 302
+    assert admin.get(f"/frameworks/{framework['id'] + 999}/award-runs/compare?a={runs[0]}&b={runs[1]}"
+                     ).status_code == 404
+
+
+def test_award_pages_are_for_admins(app, world, in_evaluation):  # noqa: F811
+    framework, _, _, _ = in_evaluation
+    evaluator = browser(app, world, "evaluator")
+    assert evaluator.get(f"/frameworks/{framework['id']}/award").status_code == 403
