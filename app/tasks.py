@@ -42,3 +42,13 @@ def close_due_frameworks() -> list[int]:
 
     with _app().app_context():
         return frameworks.close_due()
+
+
+@huey.task()
+def run_award(run_id: int) -> str:
+    """Finish an award run that is too large to solve while a person waits."""
+    from procurement import award
+
+    with _app().app_context():
+        record = award.complete(run_id)
+        return record.status if record is not None else "missing"

@@ -4,6 +4,8 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask import current_app
+
 from app.accounts.models import User
 from app.audit import services as audit
 from app.domain.errors import Conflict, Forbidden, NotFound
@@ -92,42 +94,80 @@ def build_problem(actor: User, framework: Framework, options: Options) -> tuple[
 
 
 def run(actor: User, framework_id: int, options: Options = Options()) -> AwardRun:
-    """Run the award for a framework in evaluation and keep the run. Commits."""
+    """Run the award for a framework in evaluation and keep the run. Commits.
+
+    A large problem (more offers than AWARD_ASYNC_OFFERS) is queued for the task consumer: the run is returned
+    with status "running" and completes off the request path; a small one is solved at once.
+    """
     if actor.role != Role.ADMIN:
         raise Forbidden("Only the consortium's admins run the award.")
     framework = frameworks.get(framework_id)
     if framework.current_status() != FrameworkStatus.EVALUATION:
         raise Conflict(f"The award runs on a framework in evaluation; this one is {framework.current_status().value}.")
-    started = time.perf_counter()
     problem, names, _ = build_problem(actor, framework, options)
+    record = AwardRun(framework_id=framework.id, created_by_id=actor.id, status="running", options=options.as_json(),
+                      inputs=_problem_json(problem), result={"solver": {"offers": len(problem.offers),
+                                                                        "lots": len(problem.lots)}})
+    db.session.add(record)
+    audit.record("award_run.started", record, actor=actor,
+                 after={"framework_id": framework.id, "options": options.as_json()})
+    if len(problem.offers) > current_app.config.get("AWARD_ASYNC_OFFERS", 400):
+        db.session.commit()
+        from app import tasks
+
+        tasks.run_award(record.id)
+        db.session.refresh(record)
+        return record
+    _solve_into(record, problem, names, options)
+    audit.record("award_run.completed", record, actor=actor,
+                 after={"optimal": record.optimal, "total_value": record.result["total_value"]})
+    db.session.commit()
+    return record
+
+
+def complete(run_id: int) -> AwardRun:
+    """Finish a queued run (in the task consumer). Commits; a failure is recorded on the run, not lost."""
+    record = db.session.get(AwardRun, run_id)
+    if record is None or record.status != "running":
+        return record
+    actor = db.session.get(User, record.created_by_id)
+    options = Options(frozenset(record.options.get("exclude_supplier_ids", [])),
+                      record.options.get("max_lots_per_supplier"), float(record.options.get("time_limit", 30)))
+    try:
+        problem, names, _ = build_problem(actor, frameworks.get(record.framework_id), options)
+        _solve_into(record, problem, names, options)
+    except Exception as error:  # the run must end, and say why, whatever went wrong
+        db.session.rollback()
+        record = db.session.get(AwardRun, run_id)
+        record.status = "failed"
+        record.result = record.result | {"error": str(error)[:500]}
+    audit.record(f"award_run.{'completed' if record.status == 'done' else 'failed'}", record, actor=actor,
+                 after={"optimal": record.optimal, "total_value": record.result.get("total_value")})
+    db.session.commit()
+    return record
+
+
+def _solve_into(record: AwardRun, problem: Problem, names: dict[int, str], options: Options) -> None:
+    started = time.perf_counter()
     baseline = greedy(problem)
     result = solve(problem, time_limit=options.time_limit, warm_start=baseline)
     explanation = explaining.explain(problem, result, time_limit=min(options.time_limit, 10.0))
     numbers = {lot.id: lot.number for lot in problem.lots}
-    record = AwardRun(framework_id=framework.id, created_by_id=actor.id, status="done", options=options.as_json(),
-                      inputs=_problem_json(problem), optimal=result.optimal,
-                      seconds=round(time.perf_counter() - started, 3),
-                      result={
-                          "awards": [_award_json(o, lot_id) for o in result.chosen for lot_id in o.lot_ids],
-                          "total_value": _money(result.value), "bound": _money(result.bound), "gap": result.gap,
-                          "total_price": _money(sum((o.price for o in result.chosen), ZERO)),
-                          "greedy": {"total_value": _money(sum((value(o) for o in baseline), ZERO)),
-                                     "total_price": _money(sum((o.price for o in baseline), ZERO)),
-                                     "awards": [_award_json(o, o.lot_ids[0]) for o in baseline]},
-                          "unfilled_lot_ids": result.unfilled,
-                          "explanation": [lot.as_text(names) for lot in explanation.lots]
-                          + explaining.binding_text(explanation.binding),
-                          "binding": {rule: _money(gain) for rule, gain in explanation.binding.items()},
-                          "solver": {"status": result.status, "seconds": round(result.seconds, 3),
-                                     "offers": len(problem.offers), "lots": len(problem.lots),
-                                     "lot_numbers": {str(k): v for k, v in numbers.items()}},
-                      })
-    db.session.add(record)
-    audit.record("award_run.completed", record, actor=actor,
-                 after={"framework_id": framework.id, "optimal": result.optimal, "total_value": _money(result.value),
-                        "options": options.as_json()})
-    db.session.commit()
-    return record
+    record.status, record.optimal = "done", result.optimal
+    record.seconds = round(time.perf_counter() - started, 3)
+    record.result = {
+        "awards": [_award_json(o, lot_id) for o in result.chosen for lot_id in o.lot_ids],
+        "total_value": _money(result.value), "bound": _money(result.bound), "gap": result.gap,
+        "total_price": _money(sum((o.price for o in result.chosen), ZERO)),
+        "greedy": {"total_value": _money(sum((value(o) for o in baseline), ZERO)),
+                   "total_price": _money(sum((o.price for o in baseline), ZERO)),
+                   "awards": [_award_json(o, o.lot_ids[0]) for o in baseline]},
+        "unfilled_lot_ids": result.unfilled,
+        "explanation": [lot.as_text(names) for lot in explanation.lots] + explaining.binding_text(explanation.binding),
+        "binding": {rule: _money(gain) for rule, gain in explanation.binding.items()},
+        "solver": {"status": result.status, "seconds": round(result.seconds, 3), "offers": len(problem.offers),
+                   "lots": len(problem.lots), "lot_numbers": {str(k): v for k, v in numbers.items()}},
+    }
 
 
 def _money(amount: Decimal) -> str:

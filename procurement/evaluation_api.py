@@ -199,16 +199,20 @@ class AwardRunOut(BaseModel):
 
 
 @bp.post("/frameworks/<int:framework_id>/award-runs")
-@operation("Run the award optimiser on a framework in evaluation", body=AwardRunIn, responses={201: AwardRunOut},
+@operation("Run the award optimiser on a framework in evaluation", body=AwardRunIn,
+           responses={201: AwardRunOut, 202: AwardRunOut},
            errors=(403, 404, 409),
            description="An exact mixed-integer programme (HiGHS) with the greedy baseline beside it and an "
-                       "explanation. `exclude_supplier_ids` and `max_lots_per_supplier` make a what-if run.")
+                       "explanation. `exclude_supplier_ids` and `max_lots_per_supplier` make a what-if run. A large "
+                       "problem answers 202 with `\"status\": \"running\"`: poll GET /award-runs/{id} until it is "
+                       "`done` (or `failed`).")
 @token_required(Role.ADMIN)
 def run_award(framework_id: int):
     """An admin runs the award."""
     body = json_body(AwardRunIn)
     options = award.Options(frozenset(body.exclude_supplier_ids), body.max_lots_per_supplier, body.time_limit)
-    return award.as_json(award.run(api_user(), framework_id, options)), 201
+    record = award.run(api_user(), framework_id, options)
+    return award.as_json(record), 201 if record.status != "running" else 202
 
 
 @bp.get("/award-runs/<int:run_id>")

@@ -176,7 +176,8 @@ def award_page(framework_id: int):
         except ConsortError as error:
             attach_errors(form, error)
         else:
-            flash(f"Award run {record.id} done in {record.seconds:.2f} s.", "success")
+            flash(f"Award run {record.id} done in {record.seconds:.2f} s." if record.status == "done"
+                  else f"Award run {record.id} started; this page will show it when it is ready.", "success")
             return redirect(url_for("evaluation.award_run", run_id=record.id))
     return render_form("procurement/award.html", form, framework=framework, runs=award.runs_of(framework.id))
 

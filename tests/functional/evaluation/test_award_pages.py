@@ -39,3 +39,16 @@ def test_award_pages_are_for_admins(app, world, in_evaluation):  # noqa: F811
     framework, _, _, _ = in_evaluation
     evaluator = browser(app, world, "evaluator")
     assert evaluator.get(f"/frameworks/{framework['id']}/award").status_code == 403
+
+
+def test_a_running_award_shows_a_page_that_updates_itself(app, world, in_evaluation, monkeypatch):  # noqa: F811
+    from app import tasks
+
+    framework, _, _, _ = in_evaluation
+    app.config["AWARD_ASYNC_OFFERS"] = 1
+    monkeypatch.setattr(tasks, "run_award", lambda run_id: None)
+    admin = browser(app, world, "admin")
+    token = csrf_token(admin, f"/frameworks/{framework['id']}/award")
+    started = admin.post(f"/frameworks/{framework['id']}/award", data={"csrf_token": token, "time_limit": "10"})
+    shown = page(admin.get(started.headers["Location"]))
+    assert '<meta http-equiv="refresh" content="2">' in shown and "refreshes itself" in shown

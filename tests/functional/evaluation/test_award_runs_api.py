@@ -89,3 +89,21 @@ def test_a_minimum_sme_share_no_sme_can_meet_leaves_the_lot_unfilled_and_says_wh
     run = world.post("admin", f"/api/v1/frameworks/{framework['id']}/award-runs", {}).get_json()
     assert run["awards"] == [] and run["unfilled_lot_ids"] == [lot["id"]]
     assert run["explanation"][0].endswith("it would take the SME share of the award below the minimum.")
+
+
+def test_a_large_award_run_answers_202_and_completes_off_the_request_path(app, world, in_evaluation, monkeypatch):
+    from app import tasks
+    from procurement import award
+
+    framework, _, _, _ = in_evaluation
+    app.config["AWARD_ASYNC_OFFERS"] = 1  # this framework's two offers count as large
+    queue: list[int] = []
+    monkeypatch.setattr(tasks, "run_award", queue.append)  # the queue, without a consumer
+    response = world.post("admin", f"/api/v1/frameworks/{framework['id']}/award-runs", {})
+    assert response.status_code == 202, response.get_json()
+    queued = response.get_json()
+    assert (queued["status"], queued["awards"], queue) == ("running", [], [queued["id"]])
+    assert world.get("admin", f"/api/v1/award-runs/{queued['id']}").get_json()["status"] == "running"
+    assert award.complete(queued["id"]).status == "done"  # what the task consumer does
+    polled = world.get("admin", f"/api/v1/award-runs/{queued['id']}").get_json()
+    assert polled["status"] == "done" and polled["optimal"] is True and len(polled["awards"]) == 1
