@@ -61,7 +61,7 @@ def test_the_admin_runs_the_award_reads_why_runs_a_what_if_and_compares(live_ser
         expect(page.get_by_text("Proven optimal")).to_be_visible()
         explanation = page.locator("ul.explanation")
         expect(explanation).to_contain_text("Lot 1: won by")
-        expect(explanation).to_contain_text("Binding: the authorities' budgets")
+        expect(explanation).to_contain_text("Binding: the number of winners a lot may have")
         winners = page.get_by_role("table").first.inner_text()
         page.get_by_role("link", name="Back to the award").click()
         leaving = "Bankside Cloud Ltd" if "Bankside" in winners else "Thames Digital Ltd"

@@ -2,15 +2,15 @@
 from collections.abc import Sequence
 from decimal import Decimal
 
-from procurement.domain.award.model import ZERO, Offer, Problem, authority_spend, compliant
+from procurement.domain.award.model import ZERO, Offer, Problem, compliant, spend
 
 
 def greedy(problem: Problem) -> list[Offer]:
     lots = {lot.id: lot for lot in problem.lots}
     limit = problem.rules.max_lots_per_supplier
     held: dict[int, int] = {}
-    spend: dict[int, Decimal] = {}
     chosen: list[Offer] = []
+    budgets = problem.rules.budgets
     for lot in sorted(problem.lots, key=lambda lot: lot.number):
         ranked = sorted((o for o in problem.offers if o.lot_ids == (lot.id,) and compliant(o, lots)),
                         key=lambda o: (-o.meat[lot.id], o.id))
@@ -22,14 +22,12 @@ def greedy(problem: Problem) -> list[Offer]:
                 continue
             if limit is not None and held.get(offer.supplier_id, 0) >= limit:
                 continue
-            cost = authority_spend(offer, lots)
-            if any(spend.get(a, ZERO) + amount > problem.rules.budgets.get(a, Decimal("Infinity"))
-                   for a, amount in cost.items()):
-                continue
+            if budgets:
+                after = spend([*chosen, *winners, offer], lots)
+                if any(after.get(a, ZERO) > budget for a, budget in budgets.items()):
+                    continue
             winners.append(offer)
             held[offer.supplier_id] = held.get(offer.supplier_id, 0) + 1
-            for a, amount in cost.items():
-                spend[a] = spend.get(a, ZERO) + amount
         chosen += winners
     return chosen
 

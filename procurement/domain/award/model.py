@@ -61,14 +61,18 @@ def lot_price(offer: Offer, lot_id: int) -> Decimal:
     return offer.price / len(offer.lot_ids)
 
 
-def authority_spend(offer: Offer, lots: Mapping[int, Lot]) -> dict[int, Decimal]:
-    """What winning this offer would cost each authority, by its share of each lot."""
-    spend: dict[int, Decimal] = {}
-    for lot_id in offer.lot_ids:
-        part = lot_price(offer, lot_id)
+def spend(chosen: Sequence[Offer], lots: Mapping[int, Lot]) -> dict[int, Decimal]:
+    """What an award may cost each authority: on each lot, its share of the dearest winner's price there (with
+    several suppliers on a lot it may have to call off from any of them), summed over the lots."""
+    dearest: dict[int, Decimal] = {}
+    for offer in chosen:
+        for lot_id in offer.lot_ids:
+            dearest[lot_id] = max(dearest.get(lot_id, ZERO), lot_price(offer, lot_id))
+    total: dict[int, Decimal] = {}
+    for lot_id, price in dearest.items():
         for authority, share in lots[lot_id].budget_shares.items():
-            spend[authority] = spend.get(authority, ZERO) + part * share
-    return spend
+            total[authority] = total.get(authority, ZERO) + price * share
+    return total
 
 
 def compliant(offer: Offer, lots: Mapping[int, Lot]) -> bool:
@@ -96,13 +100,10 @@ def violations(problem: Problem, chosen: Sequence[Offer]) -> list[str]:
         for offer in chosen:
             held[offer.supplier_id] = held.get(offer.supplier_id, 0) + len(offer.lot_ids)
         found += [f"supplier {s} wins {n} lots; at most {limit}" for s, n in held.items() if n > limit]
-    spend: dict[int, Decimal] = {}
-    for offer in chosen:
-        for authority, amount in authority_spend(offer, lots).items():
-            spend[authority] = spend.get(authority, ZERO) + amount
+    spent = spend(chosen, lots)
     for authority, budget in problem.rules.budgets.items():
-        if spend.get(authority, ZERO) > budget * (1 + Decimal("1e-9")):
-            found.append(f"authority {authority} spends {spend[authority]:.2f}; its budget is {budget:.2f}")
+        if spent.get(authority, ZERO) > budget * (1 + Decimal("1e-9")):
+            found.append(f"authority {authority} may spend {spent[authority]:.2f}; its budget is {budget:.2f}")
     total = sum((o.price for o in chosen), ZERO)
     sme = sum((o.price for o in chosen if o.sme), ZERO)
     if total > 0 and sme < problem.rules.min_sme_share * total * (1 - Decimal("1e-9")):

@@ -30,25 +30,42 @@ def in_evaluation(world):
 
 
 def test_an_award_run_returns_the_optimum_beside_greedy_with_an_explanation(world, in_evaluation):
-    """Two bids, two places, but together they cost more than the lot's budget: the better one wins."""
-    framework, lot, _, _ = in_evaluation
+    """Two bids within the lot's budget, and two places: both win."""
+    framework, lot, ours, theirs = in_evaluation
     response = world.post("admin", f"/api/v1/frameworks/{framework['id']}/award-runs", {})
     assert response.status_code == 201, response.get_json()
     run = response.get_json()
     assert (run["status"], run["optimal"]) == ("done", True)
     ranking = world.get("admin", f"/api/v1/lots/{lot['id']}/ranking").get_json()["items"]
-    best = next(i for i in ranking if i["rank"] == 1)
-    assert run["awards"] == [{"lot_id": lot["id"], "bid_id": best["bid_id"], "supplier_id": best["supplier_id"],
-                              "price": best["price"], "bundle": False, "bundle_price": None}]
-    assert Decimal(run["total_value"]) == Decimal(best["total"])
+    assert sorted(run["awards"], key=lambda a: a["bid_id"]) == sorted((
+        {"lot_id": lot["id"], "bid_id": i["bid_id"], "supplier_id": i["supplier_id"], "price": i["price"],
+         "bundle": False, "bundle_price": None} for i in ranking), key=lambda a: a["bid_id"])
+    assert Decimal(run["total_value"]) == sum(Decimal(i["total"]) for i in ranking)
+    assert Decimal(run["total_price"]) == Decimal("330000.00")
     assert run["greedy"] == {"total_value": run["total_value"], "total_price": run["total_price"]}
-    assert run["explanation"][0].startswith("Lot 1: won by ")
-    assert "a lower score on this lot" in run["explanation"][0]
-    assert "budget" in run["binding"]  # both would fit the two places, but not the budget
-    assert any(line.startswith("Binding: the authorities' budgets") for line in run["explanation"])
+    assert run["explanation"][0] == "Lot 1: won by Acme Ltd, Bolt Ltd; no other compliant offer." or \
+        run["explanation"][0] == "Lot 1: won by Bolt Ltd, Acme Ltd; no other compliant offer."
     assert world.get("admin", f"/api/v1/award-runs/{run['id']}").get_json() == run
     assert world.get("admin", f"/api/v1/frameworks/{framework['id']}/award-runs").get_json()["total"] == 1
     assert "award_run.completed" in [e["action"] for e in world.audit(object_type="AwardRun")]
+
+
+def test_a_bid_above_the_lots_budget_cannot_win_and_the_explanation_says_so(world):
+    from tests.functional.bids_support import past_deadline, submitted
+    from tests.functional.evaluation.test_evaluation_api import declare, score
+
+    framework, lot = world.published(min_sme_share="0")  # budget £250,000
+    dear = submitted(world, framework, lot, price="260000.00")
+    world.post("admin", f"/api/v1/lots/{lot['id']}/panel", {"user_ids": [world.user("evaluator").id]})
+    past_deadline(framework["id"])
+    declare(world, lot)
+    for index in (0, 1):
+        score(world, lot, dear, index)
+    assert world.transition(framework["id"], "evaluation").status_code == 200
+    run = world.post("admin", f"/api/v1/frameworks/{framework['id']}/award-runs", {}).get_json()
+    assert run["awards"] == [] and run["unfilled_lot_ids"] == [lot["id"]]
+    assert run["explanation"][0].endswith("it would take an authority's spending past its budget.")
+    assert "budget" in run["binding"]
 
 
 def test_a_what_if_excluding_the_winner_awards_the_runner_up(world, in_evaluation):
@@ -106,4 +123,4 @@ def test_a_large_award_run_answers_202_and_completes_off_the_request_path(app, w
     assert world.get("admin", f"/api/v1/award-runs/{queued['id']}").get_json()["status"] == "running"
     assert award.complete(queued["id"]).status == "done"  # what the task consumer does
     polled = world.get("admin", f"/api/v1/award-runs/{queued['id']}").get_json()
-    assert polled["status"] == "done" and polled["optimal"] is True and len(polled["awards"]) == 1
+    assert polled["status"] == "done" and polled["optimal"] is True and len(polled["awards"]) == 2
