@@ -31,7 +31,7 @@ def in_evaluation(world):
 
 def test_an_award_run_returns_the_optimum_beside_greedy_with_an_explanation(world, in_evaluation):
     """Two bids within the lot's budget, and two places: both win."""
-    framework, lot, ours, theirs = in_evaluation
+    framework, lot, _, _ = in_evaluation
     response = world.post("admin", f"/api/v1/frameworks/{framework['id']}/award-runs", {})
     assert response.status_code == 201, response.get_json()
     run = response.get_json()
