@@ -52,3 +52,21 @@ def run_award(run_id: int) -> str:
     with _app().app_context():
         record = award.complete(run_id)
         return record.status if record is not None else "missing"
+
+
+@huey.task()
+def send_standstill_letters(framework_id: int) -> int:
+    """Write and e-mail the assessment summary letters of a framework whose standstill has started."""
+    from procurement import standstill
+
+    with _app().app_context():
+        return standstill.send_letters(framework_id)
+
+
+@huey.task()
+def render_contracts(framework_id: int) -> int:
+    """Render the contracts of a newly awarded framework."""
+    from procurement import contracts
+
+    with _app().app_context():
+        return contracts.render_pending(framework_id)

@@ -51,6 +51,7 @@ class Framework(db.Model):
     evaluation_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recommended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     standstill_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    standstill_ends: Mapped[datetime | None] = mapped_column(UTCDateTime())
     awarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -53,6 +53,10 @@ def framework_json(framework: Framework, *, with_lots: bool = True) -> dict:
         "published_at": _iso(framework.published_at),
         "closed_at": _iso(framework.closed_at),
         "cancelled_at": _iso(framework.cancelled_at),
+        "recommended_at": _iso(framework.recommended_at),
+        "standstill_started_at": _iso(framework.standstill_started_at),
+        "standstill_ends": _iso(framework.standstill_ends),
+        "awarded_at": _iso(framework.awarded_at),
     }
     if with_lots:
         result["lots"] = [lot_json(lot) for lot in framework.lots]

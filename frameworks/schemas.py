@@ -113,6 +113,10 @@ class FrameworkOut(BaseModel):
     published_at: datetime | None
     closed_at: datetime | None
     cancelled_at: datetime | None
+    recommended_at: datetime | None
+    standstill_started_at: datetime | None
+    standstill_ends: datetime | None
+    awarded_at: datetime | None
     lots: list[LotOut]
 
 

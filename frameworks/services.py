@@ -15,6 +15,7 @@ from frameworks.domain.demand import LotDemand, aggregate, fits, pooling_problem
 from frameworks.domain.lifecycle import FrameworkStatus, IllegalTransition
 from frameworks.models import STATE_TIMESTAMPS, Criterion, Framework, Lot, LotRequirement
 from procurement import requirements as requirement_service
+from procurement.domain import standstill
 from procurement.models import Requirement, RequirementStatus
 
 FRAMEWORK_FIELDS = ("title", "description", "maximum_value", "bid_deadline", "question_deadline", "duration_months",
@@ -265,9 +266,16 @@ def publication_problems(framework: Framework) -> tuple[str, ...]:
 
 
 def _facts(framework: Framework, now: datetime) -> lifecycle.Facts:
+    from procurement.models import Recommendation
+
+    latest = db.session.scalars(db.select(Recommendation).where(Recommendation.framework_id == framework.id)
+                                .order_by(Recommendation.id.desc()).limit(1)).first()
+    outcome = latest.outcome if latest is not None else None
     return lifecycle.Facts(
         now=now, bid_deadline=framework.bid_deadline, question_deadline=framework.question_deadline,
         publication_problems=publication_problems(framework) if framework.status == FrameworkStatus.DRAFT else (),
+        has_recommended_award=outcome == "pending", board_approved=outcome == "approved",
+        board_rejected=outcome == "rejected", standstill_ends=framework.standstill_ends,
     )
 
 
@@ -283,14 +291,27 @@ def transition(actor: User | None, framework_id: int, target: FrameworkStatus,
         framework = get(framework_id, for_update=True)
         if framework.status == target:
             return framework
+    move(actor, framework, target, now)
+    db.session.commit()
+    if target == FrameworkStatus.AWARDED:
+        from procurement import contracts
+
+        contracts.render_or_queue(framework.id)
+    return framework
+
+
+def move(actor: User | None, framework: Framework, target: FrameworkStatus, now: datetime) -> None:
+    """Check and make a transition of a locked framework within the caller's transaction (rolled back if refused)."""
     try:
         lifecycle.check(framework.status, target, _facts(framework, now))
     except IllegalTransition as error:
         db.session.rollback()
         raise Conflict(error.reason) from None
     _move(framework, target, now, actor)
-    db.session.commit()
-    return framework
+    if target == FrameworkStatus.AWARDED:
+        from procurement import contracts
+
+        contracts.issue(actor, framework, now)
 
 
 def _move(framework: Framework, target: FrameworkStatus, now: datetime, actor: User | None) -> None:
@@ -299,6 +320,8 @@ def _move(framework: Framework, target: FrameworkStatus, now: datetime, actor: U
     # A framework closed at its deadline, whenever the job that records it happened to run.
     at = framework.bid_deadline if target == FrameworkStatus.CLOSED else now
     setattr(framework, STATE_TIMESTAMPS[target], at)
+    if target == FrameworkStatus.STANDSTILL:
+        framework.standstill_ends = standstill.ends(now, framework.standstill_working_days)
     audit.record(f"framework.{target.value}", framework, actor=actor,
                  before={"status": before.value}, after={"status": target.value})
     if target == FrameworkStatus.CLOSED:

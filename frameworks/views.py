@@ -85,6 +85,9 @@ def detail(framework_id: int):
                     "labels": TRANSITION_LABELS, "unanswered": questions.unanswered(framework.id),
                     "answer_form": AnswerForm(), "problems": frameworks.publication_problems(framework)}
     context["published_questions"] = questions.published(framework.id)
+    from procurement import board  # the board builds on frameworks
+
+    context["recommendation"] = board.latest_for(framework.id)
     if current_user.role == Role.EVALUATOR:
         from procurement import evaluation  # evaluation builds on frameworks
 

@@ -91,14 +91,15 @@ class Assessment:
     criteria: list[CriterionAssessment]
 
 
-def assessment(actor: User, lot_id: int, bid_id: int) -> Assessment:
-    """For one bidder on one lot: its scores and the winner's, with the reasons the evaluators recorded."""
+def assessment(actor: User, lot_id: int, bid_id: int, winner_bid_id: int | None = None) -> Assessment:
+    """For one bidder on one lot: its scores and the winner's (the highest ranked, or the bid awarded the lot),
+    with the reasons the evaluators recorded."""
     _require_admin(actor)
     result = evaluation.ranking(actor, lot_id)
     row = next((r for r in result.rows if r.bid_id == bid_id), None)
     if row is None:
         raise NotFound("There is no submitted bid with that id on this lot.")
-    winner = result.rows[0]
+    winner = next((r for r in result.rows if r.bid_id == winner_bid_id), result.rows[0])
     lot = result.lot
     scores = db.session.scalars(db.select(Score).where(Score.lot_id == lot.id, Score.bid_id.in_(
         {bid_id, winner.bid_id})).order_by(Score.id))

@@ -1,0 +1,37 @@
+"""Forms of the board and the contracts: recommend, declare, vote, sign, countersign, award."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
+
+
+class ConfirmForm(FlaskForm):
+    confirm = BooleanField("I understand this cannot be undone",
+                           validators=[DataRequired("Tick the box to confirm.")])
+    submit = SubmitField("Confirm")
+
+
+class BoardDeclarationForm(FlaskForm):
+    conflict = RadioField("Do you have a conflict of interest with any of the winning suppliers?",
+                          choices=[SelectChoice("no", "No"), SelectChoice("yes", "Yes")],
+                          validators=[InputRequired("Say whether you have a conflict of interest.")])
+    details = TextAreaField("If yes: which supplier, and your connection with it", validators=[Length(max=20_000)])
+    submit = SubmitField("Make the declaration")
+
+
+class VoteForm(FlaskForm):
+    decision = RadioField("Your vote", choices=[SelectChoice("approve", "Approve the recommendation"),
+                                                SelectChoice("reject", "Reject it (give the reasons)"),
+                                                SelectChoice("abstain", "Abstain")],
+                          validators=[InputRequired("Choose approve, reject or abstain.")])
+    comment = TextAreaField("Comment", validators=[Length(max=5_000)])
+    submit = SubmitField("Cast my vote (final)")
+
+
+class SignForm(FlaskForm):
+    name = StringField("Your full name", validators=[DataRequired("Give your name."), Length(max=200)])
+    position = StringField("Your position in the company",
+                           validators=[DataRequired("Give your position."), Length(max=200)])
+    confirm = BooleanField("I am authorised to sign this contract for the supplier",
+                           validators=[DataRequired("Tick the box to confirm you are authorised.")])
+    submit = SubmitField("Sign the contract")

@@ -1,0 +1,29 @@
+"""PDF documents (contracts, letters, minutes, the recommendation pack) rendered by WeasyPrint from templates.
+
+Every document is PDF/A-3b, for archiving, with its fonts embedded: the fonts are the project's own copies
+(procurement/pdf_assets), not whatever the machine has, so the same inputs give the same bytes on any machine.
+The document's dates come from the inputs (`created`), never from the clock.
+"""
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from flask import render_template
+from weasyprint import HTML
+
+ASSETS = Path(__file__).resolve().parent / "pdf_assets"
+
+
+def render(template: str, *, created: datetime, **context) -> bytes:
+    """Render a template under procurement/pdf/ to PDF/A-3b bytes."""
+    html = render_template(f"procurement/pdf/{template}", created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                           **context)
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    return HTML(string=html, base_url=str(ASSETS)).write_pdf(pdf_variant="pdf/a-3b")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
