@@ -127,7 +127,7 @@ def get_contract(contract_id: int):
 
 @bp.get("/contracts/<int:contract_id>/pdf")
 @operation("A contract's PDF (the current version, or ?version=N)", responses={200: None}, errors=(403, 404, 409),
-           download=True, query={"version": "a version number; the current one if absent"})
+           download=True, query={"version": "integer"})
 @token_required(Role.ADMIN, Role.SUPPLIER, Role.OFFICER)
 def contract_pdf(contract_id: int):
     """The bytes of a contract's PDF, whose SHA-256 is the contract's `sha256`."""

@@ -305,3 +305,31 @@ def test_a_non_party_gets_403_or_404_for_every_contract(world, awarded):
     assert world.get("officer", f"/api/v1/contracts/{mine['id']}/pdf").status_code == 200
     others = [c for c in items if c["kind"] == "call_off" and c["id"] != mine["id"]]
     assert others and all(world.get("officer", f"/api/v1/contracts/{c['id']}").status_code == 404 for c in others)
+
+
+def test_the_ocds_package_gains_the_award_and_then_the_contract_and_stays_valid(world, run):
+    from frameworks.ocds import validation_errors
+
+    framework, _, record = approved(world, run)
+    package = world.get("officer", f"/api/v1/frameworks/{framework['id']}/ocds").get_json()
+    assert validation_errors(package) == []
+    release = package["releases"][0]
+    winner = record["awards"][0]
+    assert "award" in release["tag"] and "contracts" not in release
+    assert [(a["status"], a["suppliers"][0]["id"], a["relatedLots"]) for a in release["awards"]] == [
+        ("pending", f"consort-org-{winner['supplier_id']}", ["1"])]
+    assert any("supplier" in p["roles"] for p in release["parties"])
+    end_standstill(framework["id"])
+    assert world.transition(framework["id"], "awarded").status_code == 200
+    agreement = next(c for c in world.get("admin", f"/api/v1/frameworks/{framework['id']}/contracts")
+                     .get_json()["items"] if c["kind"] == "framework_agreement")
+    who = "supplier" if winner["supplier_id"] == world.organisation_id("supplier") else "other_supplier"
+    world.post(who, f"/api/v1/contracts/{agreement['id']}/sign", {"name": "Sam Smith", "position": "CEO"})
+    world.post("admin", f"/api/v1/contracts/{agreement['id']}/countersign")
+    package = world.get("officer", f"/api/v1/frameworks/{framework['id']}/ocds").get_json()
+    assert validation_errors(package) == []
+    release = package["releases"][0]
+    assert release["awards"][0]["status"] == "active" and "contract" in release["tag"]
+    assert [(c["id"], c["status"], c["awardID"]) for c in release["contracts"]] == [
+        (agreement["reference"], "active", release["awards"][0]["id"])]
+    assert "Sam Smith" not in str(package)  # who signed stays off the open data
