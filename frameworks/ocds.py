@@ -64,7 +64,52 @@ def snapshot(framework: Framework) -> ocds.FrameworkRelease:
         buyers=tuple(_party(org, ("buyer",)) for _, org in sorted(buyers.items())),
         lots=tuple(_lot(lot) for lot in framework.lots),
         bid_counts=_bid_counts(framework),
+        **_award_stages(framework, status),
     )
+
+
+def _award_stages(framework: Framework, status: FrameworkStatus) -> dict:
+    """The awards (from the board's approval) and the framework agreements (from the award)."""
+    if status not in (FrameworkStatus.STANDSTILL, FrameworkStatus.AWARDED, FrameworkStatus.EXPIRED):
+        return {}
+    from datetime import UTC, datetime, time
+    from decimal import Decimal
+
+    from procurement import board, contracts  # the award builds on frameworks: asked here, not imported at the top
+
+    recommendation = board.latest_for(framework.id)
+    if recommendation is None or recommendation.outcome != "approved":
+        return {}
+    numbers = {lot.id: lot.number for lot in framework.lots}
+    by_supplier: dict[int, list[dict]] = {}
+    for entry in recommendation.award_run.result.get("awards", []):
+        by_supplier.setdefault(entry["supplier_id"], []).append(entry)
+    organisations = {o.id: o for o in db.session.scalars(db.select(Organisation).where(
+        Organisation.id.in_(by_supplier)))}
+    agreements = {c.supplier_id: c for c in contracts.agreements_of(framework.id)}
+    awarded = status != FrameworkStatus.STANDSTILL
+    awards, made = [], []
+    for supplier_id, entries in sorted(by_supplier.items()):
+        agreement = agreements.get(supplier_id)
+        period = None
+        if agreement is not None:
+            term = agreement.terms["term"]
+            period = tuple(datetime.combine(datetime.fromisoformat(term[k]).date(), time(), tzinfo=UTC)
+                           for k in ("starts", "ends"))
+        award = ocds.AwardEntry(
+            id=f"{framework.reference}-award-{supplier_id}", supplier_id=f"consort-org-{supplier_id}",
+            lot_numbers=tuple(sorted(numbers[e["lot_id"]] for e in entries)),
+            value=sum((Decimal(e["price"]) for e in entries), Decimal(0)),
+            date=recommendation.decided_at, status="active" if awarded else "pending",
+            starts=period[0] if period else None, ends=period[1] if period else None)
+        awards.append(award)
+        if agreement is not None and period:
+            made.append(ocds.ContractEntry(
+                id=agreement.reference, award_id=award.id, title=f"Framework agreement {agreement.reference}",
+                value=agreement.value, status="active" if agreement.status == "countersigned" else "pending",
+                signed=agreement.countersigned_at, starts=period[0], ends=period[1]))
+    return {"suppliers": tuple(_party(organisations[s], ("supplier", "tenderer")) for s in sorted(by_supplier)),
+            "awards": tuple(awards), "contracts": tuple(made)}
 
 
 def _bid_counts(framework: Framework) -> ocds.BidCounts | None:

@@ -280,3 +280,9 @@ def party_names(items: list[Contract]) -> dict[int, str]:
     ids = {c.organisation_id for c in items} | {s for c in items for s in (c.supplier_ids or [])}
     return dict(db.session.execute(db.select(Organisation.id, Organisation.name)
                                    .where(Organisation.id.in_(ids))).all())
+
+
+def agreements_of(framework_id: int) -> list[Contract]:
+    """The framework agreements of a framework, for the open data (no parties' check: only public facts leave)."""
+    return list(db.session.scalars(db.select(Contract).where(Contract.framework_id == framework_id,
+                                                             Contract.kind == "framework_agreement")))

@@ -1,7 +1,9 @@
-"""An OCDS 1.1.5 release package for a framework's planning and tender stages, built from plain data.
+"""An OCDS 1.1.5 release package for a framework's planning, tender, award and contract stages, from plain data.
 
-The framework is one contracting process (one ocid) with tender.techniques.hasFrameworkAgreement = true.
-Nothing sealed is passed in here, so nothing sealed can come out.
+The framework is one contracting process (one ocid) with tender.techniques.hasFrameworkAgreement = true. Its
+awards are one per winning supplier (the lots it won), published from the board's approval (pending during the
+standstill, active once awarded); its contracts are the framework agreements. Call-offs under the framework are
+contracting processes of their own. Nothing sealed is passed in here, so nothing sealed can come out.
 """
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -71,6 +73,33 @@ class FrameworkRelease:
     lots: tuple[TenderLot, ...] = field(default_factory=tuple)
     # Counts of the bids received: None while the bids are sealed, so not even their number is published.
     bid_counts: "BidCounts | None" = None
+    suppliers: tuple[Party, ...] = ()
+    awards: tuple["AwardEntry", ...] = ()
+    contracts: tuple["ContractEntry", ...] = ()
+
+
+@dataclass(frozen=True)
+class AwardEntry:
+    id: str
+    supplier_id: str  # the party id
+    lot_numbers: tuple[int, ...]
+    value: Decimal
+    date: datetime
+    status: str  # pending (standstill) or active (awarded)
+    starts: datetime | None = None
+    ends: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ContractEntry:
+    id: str
+    award_id: str
+    title: str
+    value: Decimal
+    status: str  # pending until countersigned, then active
+    signed: datetime | None
+    starts: datetime
+    ends: datetime
 
 
 @dataclass(frozen=True)
@@ -170,7 +199,7 @@ def release(framework: FrameworkRelease) -> dict:
         tender["enquiryPeriod"]["startDate"] = _when(framework.published_at)
     if framework.max_lots_per_supplier:
         tender["lotDetails"] = {"maximumLotsAwardedPerSupplier": framework.max_lots_per_supplier}
-    parties = [framework.procuring_entity, *framework.buyers]
+    parties = [framework.procuring_entity, *framework.buyers, *framework.suppliers]
     result = {
         "ocid": framework.ocid,
         "id": f"{framework.ocid}-{framework.status}-{int(framework.updated_at.timestamp())}",
@@ -184,7 +213,32 @@ def release(framework: FrameworkRelease) -> dict:
     }
     if framework.bid_counts is not None:
         result["bids"] = {"statistics": _bid_statistics(framework.bid_counts)}
+    if framework.awards:
+        names = {p.id: p.name for p in framework.suppliers}
+        result["awards"] = [_award(a, names) for a in framework.awards]
+        result["tag"] = [*result["tag"], "award"]
+    if framework.contracts:
+        result["contracts"] = [_contract(c) for c in framework.contracts]
+        result["tag"] = [*result["tag"], "contract"]
     return result
+
+
+def _award(entry: AwardEntry, names: Mapping[str, str]) -> dict:
+    award = {"id": entry.id, "status": entry.status, "date": _when(entry.date), "value": _money(entry.value),
+             "suppliers": [{"id": entry.supplier_id, "name": names.get(entry.supplier_id, "")}],
+             "relatedLots": [str(n) for n in entry.lot_numbers]}
+    if entry.starts and entry.ends:
+        award["contractPeriod"] = {"startDate": _when(entry.starts), "endDate": _when(entry.ends)}
+    return award
+
+
+def _contract(entry: ContractEntry) -> dict:
+    contract = {"id": entry.id, "awardID": entry.award_id, "title": entry.title, "status": entry.status,
+                "value": _money(entry.value),
+                "period": {"startDate": _when(entry.starts), "endDate": _when(entry.ends)}}
+    if entry.signed:
+        contract["dateSigned"] = _when(entry.signed)
+    return contract
 
 
 def _bid_statistics(counts: BidCounts) -> list[dict]:
