@@ -35,6 +35,7 @@ class DemoFramework:
     lots: tuple[DemoLot, ...]
 
 
+BEYOND_EVALUATION = (FrameworkStatus.RECOMMENDED, FrameworkStatus.STANDSTILL, FrameworkStatus.AWARDED)
 QUALITY = (("Technical quality", 30, 10), ("Delivery and support", 20, 10), ("Social value", 10, 5))
 FRAMEWORKS = (
     DemoFramework("End-user devices 2027", "Laptops and monitors for staff across London's boroughs.",
@@ -58,6 +59,25 @@ FRAMEWORKS = (
                   FrameworkStatus.EVALUATION, "4000000", (
                       DemoLot("Site connections", "networks", "site", "5200",
                               (("croydon.gov.uk", 60), ("sutton.gov.uk", 35), ("merton.gov.uk", 40))),
+                  )),
+    DemoFramework("Cyber security services", "Penetration testing and a security operations centre.",
+                  FrameworkStatus.RECOMMENDED, "2500000", (
+                      DemoLot("Penetration testing", "support_services", "day", "950",
+                              (("wandsworth.gov.uk", 120), ("richmond.gov.uk", 80))),
+                      DemoLot("Security operations centre", "support_services", "hour", "95",
+                              (("wandsworth.gov.uk", 4000), ("kingston.gov.uk", 3500))),
+                  )),
+    DemoFramework("Mobile phones and airtime", "Smartphones with airtime for frontline staff.",
+                  FrameworkStatus.STANDSTILL, "5000000", (
+                      DemoLot("Smartphones", "devices", "device", "420", (("haringey.gov.uk", 900),
+                                                                           ("walthamforest.gov.uk", 700))),
+                      DemoLot("Airtime", "telephony", "line-month", "9", (("haringey.gov.uk", 21600),
+                                                                          ("walthamforest.gov.uk", 16800))),
+                  )),
+    DemoFramework("Library self-service kiosks", "Self-service kiosks with maintenance for public libraries.",
+                  FrameworkStatus.AWARDED, "1200000", (
+                      DemoLot("Kiosks", "devices", "device", "6800", (("brent.gov.uk", 30), ("harrow.gov.uk", 24),
+                                                                     ("hillingdon.gov.uk", 18))),
                   )),
     DemoFramework("Desk telephony refresh", "Handsets and lines, cancelled when the boroughs moved to Teams.",
                   FrameworkStatus.CANCELLED, "800000", (
@@ -94,7 +114,7 @@ def seed(admin) -> int:
 
 def _seed_one(admin, demo: DemoFramework, index: int) -> None:
     # Frameworks that are past their deadline are created as if it were earlier.
-    past = demo.status in (FrameworkStatus.CLOSED, FrameworkStatus.EVALUATION)
+    past = demo.status in (FrameworkStatus.CLOSED, FrameworkStatus.EVALUATION, *BEYOND_EVALUATION)
     now = utcnow() - timedelta(days=45) if past else utcnow()
     bid_deadline = now + timedelta(days=30 + index)
     framework = frameworks.create(admin, {
@@ -130,6 +150,10 @@ def _seed_one(admin, demo: DemoFramework, index: int) -> None:
         if demo.status == FrameworkStatus.EVALUATION:
             frameworks.transition(admin, framework.id, FrameworkStatus.EVALUATION)
             _seat_demo_evaluator(admin, framework)
+        elif demo.status in BEYOND_EVALUATION:
+            from procurement import demo as award_demo  # the award builds on frameworks
+
+            award_demo.advance(admin, framework, demo.status)
 
 
 def _seat_demo_evaluator(admin, framework) -> None:
