@@ -50,6 +50,10 @@ def from_environment(instance_path: str) -> dict:
         "INVITATION_DAYS": _int("INVITATION_DAYS", 7),
         # An award problem with more offers than this is solved by the task consumer, off the request path.
         "AWARD_ASYNC_OFFERS": _int("AWARD_ASYNC_OFFERS", 400),
+        # A batch of more PDFs than this (contracts, standstill letters) is rendered by the task consumer.
+        "PDF_INLINE_LIMIT": _int("PDF_INLINE_LIMIT", 12),
+        # Approvals the board needs; unset: a majority of the board, and never fewer than three.
+        "BOARD_QUORUM": _int("BOARD_QUORUM", 0) or None,
     }
 
 
