@@ -3,7 +3,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -216,3 +216,12 @@ class ContractVersion(db.Model):
     contract: Mapped[Contract] = relationship(back_populates="versions")
 
     __table_args__ = (UniqueConstraint("contract_id", "number", name="uq_contract_version_number"),)
+
+
+@event.listens_for(ContractVersion, "before_update")
+@event.listens_for(ContractVersion, "before_delete")
+@event.listens_for(BoardVote, "before_update")
+@event.listens_for(StandstillLetter, "before_update")
+def _never_changed(mapper, connection, target) -> None:
+    """A rendered version of a contract, a vote and a letter are on the record: they are added, never changed."""
+    raise ValueError(f"{type(target).__name__} {target.id} is on the record and cannot be changed.")

@@ -333,3 +333,15 @@ def test_the_ocds_package_gains_the_award_and_then_the_contract_and_stays_valid(
     assert [(c["id"], c["status"], c["awardID"]) for c in release["contracts"]] == [
         (agreement["reference"], "active", release["awards"][0]["id"])]
     assert "Sam Smith" not in str(package)  # who signed stays off the open data
+
+
+def test_a_rendered_version_is_never_changed(world, awarded):
+    from procurement.models import Contract
+
+    contract = db.session.scalars(db.select(Contract).where(Contract.framework_id == awarded[0]["id"])).first()
+    version = contract.versions[0]
+    version.pdf = b"%PDF-forged"
+    with pytest.raises(ValueError, match="on the record"):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.get(type(version), version.id).pdf.startswith(b"%PDF-1.")
