@@ -25,6 +25,9 @@ run: $(VENV)/.installed system-packages
 	trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Two workers (pytest-xdist), each with a database of its own; PYTEST_ARGS= runs the suite in one process.
+PYTEST_ARGS ?= -n 2
+
 ## test: the whole suite (set TEST_DATABASE_URL=postgresql+psycopg://... to run it on PostgreSQL)
 test: $(VENV)/.installed system-packages
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -2,14 +2,16 @@
 
 The database is SQLite in a temporary folder unless TEST_DATABASE_URL names another
 (for example postgresql+psycopg://postgres@127.0.0.1:5432/consort_test), which the suite then owns:
-it is emptied and migrated from scratch at the start.
+it is emptied and migrated from scratch at the start. When the suite runs in parallel (pytest-xdist, as
+`make test` does), each worker has a PostgreSQL database of its own beside that one, named after it with the
+worker's id (consort_test_gw0, ...), created at the start and dropped at the end.
 """
 import contextvars
 import os
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.extensions import db
@@ -25,9 +27,28 @@ def _reset_database(url: str) -> None:
     engine.dispose()
 
 
+def _postgres_admin(url: str):
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """A database of this worker's own beside the one named, created afresh."""
+    name = f"{make_url(url).database}_{worker}"
+    engine = _postgres_admin(url)
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+def database_url(tmp_path_factory, worker_id):
+    url = os.environ.get("TEST_DATABASE_URL")
+    own = bool(url) and url.startswith("postgresql") and worker_id != "master"
+    if own:
+        url = _worker_database(url, worker_id)
+    url = url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     _reset_database(url)
     app = create_app(_test_config(url))
     with app.app_context():
@@ -35,7 +56,12 @@ def database_url(tmp_path_factory) -> str:
 
         upgrade()
         db.engine.dispose()
-    return url
+    yield url
+    if own:
+        engine = _postgres_admin(url)
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+        engine.dispose()
 
 
 def _test_config(url: str) -> dict:
