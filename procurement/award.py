@@ -199,8 +199,9 @@ def _problem_json(problem: Problem) -> dict:
 
 
 def get(actor: User, run_id: int) -> AwardRun:
-    if actor.role != Role.ADMIN:
-        raise Forbidden("Only the consortium's admins see award runs.")
+    """A stored run, for the consortium's admins and its board."""
+    if actor.role not in (Role.ADMIN, Role.BOARD):
+        raise Forbidden("Only the consortium's admins and its board see award runs.")
     record = db.session.get(AwardRun, run_id)
     if record is None:
         raise NotFound("There is no award run with that id.")

@@ -216,8 +216,9 @@ def run_award(framework_id: int):
 
 
 @bp.get("/award-runs/<int:run_id>")
-@operation("An award run", responses={200: AwardRunOut}, errors=(403, 404))
-@token_required(Role.ADMIN)
+@operation("An award run", responses={200: AwardRunOut}, errors=(403, 404),
+           description="For the consortium's admins and its board (who vote on a recommended run).")
+@token_required(Role.ADMIN, Role.BOARD)
 def get_award_run(run_id: int):
     """One stored run."""
     return award.as_json(award.get(api_user(), run_id))

@@ -345,3 +345,12 @@ def test_a_rendered_version_is_never_changed(world, awarded):
         db.session.commit()
     db.session.rollback()
     assert db.session.get(type(version), version.id).pdf.startswith(b"%PDF-1.")
+
+
+def test_the_board_reads_the_award_run_it_votes_on(world, run):
+    _, _, record = run
+    recommend(world, record)
+    shown = world.get("board", f"/api/v1/award-runs/{record['id']}")
+    assert shown.status_code == 200 and shown.get_json()["awards"] == record["awards"]
+    assert_error(world.get("evaluator", f"/api/v1/award-runs/{record['id']}"), 403, "forbidden")
+    assert_error(world.get("supplier", f"/api/v1/award-runs/{record['id']}"), 403, "forbidden")
