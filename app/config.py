@@ -43,6 +43,9 @@ def from_environment(instance_path: str) -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
+        # Given, the levy page uses Stripe's Payment Element; without it, in test mode, Stripe's test card.
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY") or None,
+        "MEMBERSHIP_FEE_PENCE": _int("MEMBERSHIP_FEE_PENCE", 250_000),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1"),
         "SIGN_IN_MAX_FAILURES": _int("SIGN_IN_MAX_FAILURES", 5),
         "SIGN_IN_LOCKOUT_MINUTES": _int("SIGN_IN_LOCKOUT_MINUTES", 15),
@@ -51,7 +54,7 @@ def from_environment(instance_path: str) -> dict:
         # An award problem with more offers than this is solved by the task consumer, off the request path.
         "AWARD_ASYNC_OFFERS": _int("AWARD_ASYNC_OFFERS", 400),
         # A batch of more PDFs than this (contracts, standstill letters) is rendered by the task consumer.
-        "PDF_INLINE_LIMIT": _int("PDF_INLINE_LIMIT", 12),
+        "PDF_INLINE_LIMIT": _int("PDF_INLINE_LIMIT", 6),
         # Approvals the board needs; unset: a majority of the board, and never fewer than three.
         "BOARD_QUORUM": _int("BOARD_QUORUM", 0) or None,
     }

@@ -1,5 +1,6 @@
 """Contracts: on award, a framework agreement for each winning supplier and a call-off contract for each
 participating authority and lot; rendered to PDF, kept immutably by version, signed and countersigned."""
+import logging
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ from procurement import board, pdf
 from procurement.domain.savings import dearest_prices
 from procurement.models import Contract, ContractVersion
 
+log = logging.getLogger("consort.contracts")
 KINDS = {"framework_agreement": "Framework agreement", "call_off": "Call-off contract"}
 
 
@@ -106,7 +108,7 @@ def render_or_queue(framework_id: int) -> None:
     """Render the new contracts now if there are few; a larger batch goes to the task consumer, with progress."""
     pending = db.session.scalar(db.select(db.func.count(Contract.id)).where(
         Contract.framework_id == framework_id, Contract.status == "rendering")) or 0
-    if pending <= current_app.config.get("PDF_INLINE_LIMIT", 12):
+    if pending <= current_app.config.get("PDF_INLINE_LIMIT", 6):
         render_pending(framework_id)
     else:
         from app import tasks
@@ -115,19 +117,32 @@ def render_or_queue(framework_id: int) -> None:
 
 
 def render_pending(framework_id: int, batch: int = 10) -> int:
-    """Render every contract still waiting for its first document. Commits every few, so progress shows."""
-    done = 0
+    """Render every contract still waiting for its first document. Commits every few, so progress shows.
+
+    The documents of a batch are rendered before anything is written, so that the audit log's lock (taken by the
+    first audit event of a transaction) is held for the writes only, not for seconds of rendering. A document
+    that fails to render is logged and left for the next run; the others go on."""
+    done, failed = 0, set()
     while True:
-        contracts = list(db.session.scalars(db.select(Contract).where(
-            Contract.framework_id == framework_id, Contract.status == "rendering")
-            .order_by(Contract.id).limit(batch).with_for_update(skip_locked=True)))
+        query = db.select(Contract).where(Contract.framework_id == framework_id, Contract.status == "rendering")
+        if failed:
+            query = query.where(Contract.id.not_in(failed))
+        contracts = list(db.session.scalars(query.order_by(Contract.id).limit(batch)
+                                            .with_for_update(skip_locked=True)))
         if not contracts:
             return done
+        rendered = []
         for contract in contracts:
-            _add_version(contract, "issued", contract.created_at)
+            try:
+                rendered.append((contract, document(contract)))
+            except Exception:  # one bad document must not stop the others; it stays "rendering" and is retried
+                log.exception("Contract %s could not be rendered", contract.id)
+                failed.add(contract.id)
+        for contract, data in rendered:
+            _add_version(contract, "issued", contract.created_at, data)
             contract.status = "issued"
         db.session.commit()
-        done += len(contracts)
+        done += len(rendered)
 
 
 def progress(framework_id: int) -> tuple[int, int]:
@@ -154,8 +169,8 @@ def document(contract: Contract) -> bytes:
                       kind=KINDS[contract.kind])
 
 
-def _add_version(contract: Contract, reason: str, at: datetime) -> ContractVersion:
-    data = document(contract)
+def _add_version(contract: Contract, reason: str, at: datetime, data: bytes | None = None) -> ContractVersion:
+    data = document(contract) if data is None else data
     version = ContractVersion(contract_id=contract.id, number=len(contract.versions) + 1, reason=reason, pdf=data,
                               sha256=pdf.sha256(data), created_at=at)
     contract.versions.append(version)

@@ -39,7 +39,7 @@ def progress(framework_id: int) -> tuple[int, int]:
 
 def send_or_queue(framework_id: int) -> None:
     """Write and send the letters now if there are few, else hand them to the task consumer."""
-    if len(bidders(framework_id)) <= current_app.config.get("PDF_INLINE_LIMIT", 12):
+    if len(bidders(framework_id)) <= current_app.config.get("PDF_INLINE_LIMIT", 6):
         send_letters(framework_id)
     else:
         from app import tasks
