@@ -225,3 +225,62 @@ class ContractVersion(db.Model):
 def _never_changed(mapper, connection, target) -> None:
     """A rendered version of a contract, a vote and a letter are on the record: they are added, never changed."""
     raise ValueError(f"{type(target).__name__} {target.id} is on the record and cannot be changed.")
+
+
+class CallOff(db.Model):
+    """An authority's order under an awarded lot: a direct award to the lot's supplier."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id", ondelete="CASCADE"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)  # the authority
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(Money())
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (CheckConstraint("value > 0", name="call_off_value_positive"),)
+
+
+class Levy(db.Model):
+    """What a supplier owes the consortium on a call-off: the framework's levy percentage of its value."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_off_id: Mapped[int] = mapped_column(ForeignKey("call_off.id", ondelete="CASCADE"), unique=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    status: Mapped[str] = mapped_column(String(12), default="due", index=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="levy_not_negative"),
+        CheckConstraint("status IN ('due', 'processing', 'paid')", name="known_levy_status"),
+    )
+
+
+class StripeEvent(db.Model):
+    """Each Stripe event applied, by its id: an event delivered again is recognised and changes nothing."""
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    object_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    created: Mapped[int]  # Stripe's own time of the event, to put events about one object in order
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Membership(db.Model):
+    """An authority's annual membership of the consortium, as a Stripe subscription (ids only, never card data)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), unique=True)
+    stripe_customer_id: Mapped[str] = mapped_column(String(255))
+    stripe_subscription_id: Mapped[str] = mapped_column(String(255), unique=True)
+    status: Mapped[str] = mapped_column(String(30))
+    current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

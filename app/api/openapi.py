@@ -20,6 +20,7 @@ ERROR_DESCRIPTIONS = {
     409: "An illegal state transition, or a deadline has passed.",
     413: "The body is too large.",
     422: "Valid JSON, but invalid values; see `fields`.",
+    503: "A service it depends on (Stripe) is not set up or did not answer.",
 }
 DOCUMENTED_OUTSIDE_PREFIX = ("/healthz", "/stripe/webhook")
 

@@ -1,0 +1,70 @@
+"""A localstripe server for the payment tests (started once per test process, on a free loopback port), and the
+app served over real HTTP so that localstripe can deliver its signed webhooks to it."""
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from tests.functional.board.test_board_api import run, world  # noqa: F401 - fixtures for these tests
+
+WEBHOOK_SECRET = "whsec_consort_tests"
+SECRET_KEY = "sk_test_consort"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    port = _free_port()
+    executable = Path(sys.executable).with_name("localstripe")
+    process = subprocess.Popen([str(executable), "--port", str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(base + "/v1/customers", auth=(SECRET_KEY, ""), timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("localstripe did not start")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def stripe_app(app, localstripe):
+    app.config.update(STRIPE_SECRET_KEY=SECRET_KEY, STRIPE_API_BASE=localstripe,
+                      STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, MEMBERSHIP_FEE_PENCE=250_000)
+    requests.post(localstripe + "/_config/webhooks/consort", data={"url": "http://127.0.0.1:9/none",
+                                                                  "secret": WEBHOOK_SECRET}, timeout=5)
+    return app
+
+
+@pytest.fixture
+def webhook_server(stripe_app, localstripe):
+    """The app on a real port, with localstripe told to deliver every event to its webhook."""
+    server = make_server("127.0.0.1", 0, stripe_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}/stripe/webhook"
+    answer = requests.post(localstripe + "/_config/webhooks/consort", data={"url": url, "secret": WEBHOOK_SECRET},
+                           timeout=5)
+    assert answer.ok, answer.text
+    yield url
+    requests.post(localstripe + "/_config/webhooks/consort", data={"url": "http://127.0.0.1:9/none",
+                                                                  "secret": WEBHOOK_SECRET}, timeout=5)
+    server.shutdown()
+    thread.join(timeout=5)
