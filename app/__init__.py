@@ -57,7 +57,7 @@ def _register_blueprints(app: Flask) -> None:
     from frameworks import api as frameworks_api
     from frameworks import views as frameworks_views
     from procurement import api as procurement_api
-    from procurement import board_api, board_views, evaluation_api, evaluation_views, payments_api
+    from procurement import board_api, board_views, evaluation_api, evaluation_views, payments_api, payments_views
     from procurement import views as procurement_views
     from suppliers import api as suppliers_api
     from suppliers import views as suppliers_views
@@ -65,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         accounts_views.bp, admin_views.bp, dashboard_views.bp,
         frameworks_views.bp, suppliers_views.bp, procurement_views.bp, evaluation_views.bp, board_views.bp,
+        payments_views.bp,
         meta.health_bp, meta.bp, accounts_api.bp, organisations_api.bp, audit_api.bp,
         frameworks_api.bp, procurement_api.bp, suppliers_api.bp, evaluation_api.bp, board_api.bp,
         payments_api.bp, payments_api.webhook_bp,

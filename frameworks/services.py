@@ -368,3 +368,11 @@ def _record_opening(framework: Framework) -> None:
         Bid.framework_id == framework.id, Bid.status == BidStatus.SUBMITTED)) or 0
     audit.record("framework.bids_opened", framework, after={"submitted_bids": submitted,
                                                              "opened_at": framework.bid_deadline.isoformat()})
+
+
+def references(framework_ids: set[int]) -> dict[int, str]:
+    """Framework id → its reference, for the given ids, in one query."""
+    if not framework_ids:
+        return {}
+    return dict(db.session.execute(db.select(Framework.id, Framework.reference)
+                                   .where(Framework.id.in_(framework_ids))).all())

@@ -57,17 +57,15 @@ def build(actor: User, run_id: int) -> Pack:
     awards = run.result.get("awards", [])
     names = evaluation.supplier_names({a["supplier_id"] for a in awards} | {
         a["supplier_id"] for a in run.result.get("greedy", {}).get("awards", [])})
-    lots, outcomes = [], []
+    lots = []
     for lot in framework.lots:
         winners = [a | {"name": names.get(a["supplier_id"], "")} for a in awards if a["lot_id"] == lot.id]
         ranking = evaluation.ranking(reader, lot.id)
         names.update(evaluation.supplier_names({r.supplier_id for r in ranking.rows} - set(names)))
         lots.append(LotAward(lot, winners, ranking))
-        demand = frameworks.demand(lot)
-        price = max((Decimal(w["price"]) for w in winners), default=None)
-        outcomes.append(savings.LotOutcome(lot.id, price, {a.organisation_id: a.estimated_value
-                                                           for a in demand.authorities},
-                                           {a.organisation_id: a.share for a in demand.authorities}))
+    from procurement.savings import lot_outcomes  # savings build on the award, as the pack does
+
+    outcomes = lot_outcomes(framework, awards)
     rows = savings.by_authority(outcomes)
     authority_names = dict(db.session.execute(db.select(Organisation.id, Organisation.name).where(
         Organisation.id.in_([r.organisation_id for r in rows]))).all())
