@@ -11,7 +11,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from tests.functional.board.test_board_api import run, world  # noqa: F401 - fixtures for these tests
+from tests.functional.board.test_board_api import approved, end_standstill, run, world  # noqa: F401 - fixtures
 
 WEBHOOK_SECRET = "whsec_consort_tests"
 SECRET_KEY = "sk_test_consort"
@@ -68,3 +68,14 @@ def webhook_server(stripe_app, localstripe):
                                                                   "secret": WEBHOOK_SECRET}, timeout=5)
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def awarded_lot(world, run):  # noqa: F811
+    """An awarded framework with one lot and one winner: (framework, lot, the award, who of the suppliers won)."""
+    framework, lot, record = approved(world, run)
+    end_standstill(framework["id"])
+    assert world.transition(framework["id"], "awarded").status_code == 200
+    winner = record["awards"][0]
+    who = "supplier" if winner["supplier_id"] == world.organisation_id("supplier") else "other_supplier"
+    return framework, lot, winner, who

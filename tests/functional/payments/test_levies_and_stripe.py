@@ -6,23 +6,12 @@ import json
 import time
 from decimal import Decimal
 
-import pytest
 import requests
 
 from app.extensions import db
-from tests.functional.board.test_board_api import approved, end_standstill
+from tests.functional.board.test_board_api import approved
 from tests.functional.frameworks_support import assert_error
 from tests.functional.payments.conftest import WEBHOOK_SECRET
-
-
-@pytest.fixture
-def awarded_lot(world, run):
-    framework, lot, record = approved(world, run)
-    end_standstill(framework["id"])
-    assert world.transition(framework["id"], "awarded").status_code == 200
-    winner = record["awards"][0]
-    who = "supplier" if winner["supplier_id"] == world.organisation_id("supplier") else "other_supplier"
-    return framework, lot, winner, who
 
 
 def call_off(world, framework, lot, winner, value="10000.00", who="officer"):

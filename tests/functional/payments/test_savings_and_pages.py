@@ -7,7 +7,7 @@ from app.extensions import db
 from tests.functional.board.test_board_api import approved
 from tests.functional.frameworks_support import PEOPLE, assert_error
 from tests.functional.pages_support import page
-from tests.functional.payments.test_levies_and_stripe import awarded_lot, call_off  # noqa: F401 - fixture
+from tests.functional.payments.test_levies_and_stripe import call_off
 from tests.support import csrf_token, sign_in
 
 
@@ -19,7 +19,7 @@ def browser(app, world, who):
 
 
 def test_savings_are_shared_two_ways_and_add_up(world, awarded_lot):
-    framework, lot, winner, _ = awarded_lot
+    framework, _, winner, _ = awarded_lot
     body = world.get("admin", f"/api/v1/frameworks/{framework['id']}/savings").get_json()
     rows = body["by_authority"]
     assert len(rows) == 2 and body["method"] == "exact"
@@ -49,7 +49,7 @@ def test_an_officer_calls_off_on_the_page_and_the_supplier_pays_with_the_test_ca
                                                                                 webhook_server):
     from procurement.models import Levy
 
-    framework, lot, winner, who = awarded_lot
+    framework, lot, _, who = awarded_lot
     officer = browser(app, world, "officer")
     path = f"/frameworks/{framework['id']}/call-offs"
     assert "Place a call-off" in page(officer.get(path))
