@@ -157,3 +157,26 @@ def savings_page(framework_id: int):
     top = max([abs(r.share_proportional) for r in rows] + [abs(r.share_shapley) for r in rows] + [Decimal(1)])
     return render_template("procurement/savings.html", framework=framework, result=result, rows=rows,
                            names=savings.names(result), top=top, explanation=sharing.explain(result))
+
+
+@bp.get("/dashboard/<table>.csv")
+@role_required(Role.ADMIN, Role.OFFICER)
+def dashboard_csv(table: str):
+    """A dashboard table as CSV: an officer's own, or one of the admins'."""
+    from procurement import dashboards
+
+    if current_user.role == Role.OFFICER and table == "officer":
+        found = dashboards.officer_table(current_user.organisation_id)
+    elif current_user.role == Role.ADMIN and table in ("pipeline", "levies", "savings"):
+        found = dashboards.admin_tables()[table]
+    else:
+        from app.domain.errors import NotFound
+
+        raise NotFound("There is no such table on your dashboard.")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(found.columns)
+    for row in found.rows:
+        writer.writerow([_cell(str(cell)) for cell in row])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})

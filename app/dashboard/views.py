@@ -28,7 +28,10 @@ def index():
         "colleagues": dashboard.users_by_role(current_user.organisation_id),
     }
     context["frameworks"] = frameworks.counts_by_status()
+    from procurement import dashboards  # the money builds on frameworks and the award
+
     if current_user.role == Role.OFFICER:
+        context["money"] = dashboards.officer_table(current_user.organisation_id)
         context["joined"] = frameworks.count_joined_by(current_user.organisation_id)
         context["open_requirements"] = requirements.count_open(current_user.organisation_id)
     if current_user.role == Role.ADMIN:
@@ -37,5 +40,7 @@ def index():
             "pending_invitations": dashboard.pending_invitations(),
             "audit_events": dashboard.audit_event_count(),
             "recent_events": dashboard.recent_events(),
+            "money": dashboards.admin_tables(),
+            "value_under_management": dashboards.value_under_management(),
         }
     return render_template(f"dashboard/{current_user.role.value}.html", **context)

@@ -100,3 +100,30 @@ def test_no_call_off_form_before_the_award(app, world, run):
     framework, _, _ = approved(world, run)
     shown = page(browser(app, world, "officer").get(f"/frameworks/{framework['id']}/call-offs"))
     assert "Call-offs are made once the framework is awarded" in shown
+
+
+def test_the_dashboards_show_spend_savings_levies_and_the_pipeline_with_csv(app, world, awarded_lot, stripe_app):
+    from procurement.models import Levy
+
+    framework, lot, winner, _ = awarded_lot
+    call_off(world, framework, lot, winner, value="8000.00")
+    levy = db.session.scalars(db.select(Levy)).one()
+    levy.status = "paid"  # as the webhook would (tested on its own above)
+    db.session.commit()
+    officer = browser(app, world, "officer")
+    shown = page(officer.get("/dashboard"))
+    assert "Your authority's frameworks" in shown and framework["reference"] in shown and "8000.00" in shown
+    exported = officer.get("/dashboard/officer.csv").get_data(as_text=True)
+    assert exported.startswith("Framework,Call-offs,Spend (£),Saving (£)") and framework["reference"] in exported
+    assert officer.get("/dashboard/pipeline.csv").status_code == 404
+    admin = browser(app, world, "admin")
+    shown = page(admin.get("/dashboard"))
+    for expected in ("Value under management", "The pipeline by state", "Levies due and paid",
+                     "Savings by authority", "<svg"):
+        assert expected in shown, expected
+    levies = admin.get("/dashboard/levies.csv").get_data(as_text=True)
+    assert f"{framework['reference']},0.00,{levy.amount:.2f}" in levies
+    savings = admin.get("/dashboard/savings.csv").get_data(as_text=True)
+    assert "London Borough of Camden" in savings and "London Borough of Hackney" in savings
+    assert f"awarded,1,{Decimal(framework['maximum_value']):.2f}" in admin.get("/dashboard/pipeline.csv").get_data(
+        as_text=True)
