@@ -1,47 +1,13 @@
 """A localstripe server for the payment tests (started once per test process, on a free loopback port), and the
 app served over real HTTP so that localstripe can deliver its signed webhooks to it."""
-import socket
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import pytest
 import requests
 from werkzeug.serving import make_server
 
 from tests.functional.board.test_board_api import approved, end_standstill, run, world  # noqa: F401 - fixtures
-
-WEBHOOK_SECRET = "whsec_consort_tests"
-SECRET_KEY = "sk_test_consort"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def localstripe():
-    port = _free_port()
-    executable = Path(sys.executable).with_name("localstripe")
-    process = subprocess.Popen([str(executable), "--port", str(port)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(base + "/v1/customers", auth=(SECRET_KEY, ""), timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("localstripe did not start")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+from tests.stripe_support import SECRET_KEY, WEBHOOK_SECRET
 
 
 @pytest.fixture
