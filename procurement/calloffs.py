@@ -44,10 +44,24 @@ def call_off(actor: User, framework_id: int, lot_id: int, supplier_id: int, valu
              now: datetime | None = None) -> Placed:
     """An officer of a participating authority calls off from an awarded lot: a direct award to its supplier.
     Refused (409) if it would take the framework past its maximum value. One transaction; commits."""
-    if actor.role != Role.OFFICER:
-        raise Forbidden("Only officers of the authorities taking part call off from a framework.")
     now = now or utcnow()
     framework = frameworks.get(framework_id, for_update=True)  # call-offs against one maximum queue up here
+    lot, suppliers = participating_lot(actor, framework, lot_id)
+    if supplier_id not in suppliers:
+        message = "That supplier does not hold this lot; call off from the lot's winning supplier."
+        raise ValidationFailed(message, {"supplier_id": message})
+    if len(suppliers) > 1:
+        raise Conflict("This lot has several suppliers: under the framework's rules the order goes to a "
+                       "mini-competition among them, not a direct award.")
+    placed = place(actor, framework, lot.id, supplier_id, value, description, now)
+    db.session.commit()
+    return placed
+
+
+def participating_lot(actor: User, framework, lot_id: int):
+    """The awarded lot an officer's authority takes part in, with its winning suppliers; refusals say why."""
+    if actor.role != Role.OFFICER:
+        raise Forbidden("Only officers of the authorities taking part call off from a framework.")
     if framework.status != FrameworkStatus.AWARDED:
         raise Conflict(f"Call-offs are made from an awarded framework; this one is {framework.status.value}.")
     lot = next((lot for lot in framework.lots if lot.id == lot_id), None)
@@ -56,13 +70,13 @@ def call_off(actor: User, framework_id: int, lot_id: int, supplier_id: int, valu
     authorities = {a.organisation_id for a in frameworks.demand(lot).authorities}
     if actor.organisation_id not in authorities:
         raise Forbidden("Your authority did not take part in this lot, so it cannot call off from it.")
-    suppliers = winners(framework.id).get(lot.id, [])
-    if supplier_id not in suppliers:
-        message = "That supplier does not hold this lot; call off from the lot's winning supplier."
-        raise ValidationFailed(message, {"supplier_id": message})
-    if len(suppliers) > 1:
-        raise Conflict("This lot has several suppliers: under the framework's rules the order goes to a "
-                       "mini-competition among them, not a direct award.")
+    return lot, winners(framework.id).get(lot.id, [])
+
+
+def place(actor: User, framework, lot_id: int, supplier_id: int, value: Decimal, description: str,
+          now: datetime) -> Placed:
+    """Write a call-off and its levy into the caller's transaction, within the framework's maximum value (the
+    framework row is locked by the caller)."""
     value = value.quantize(PENNY)
     if value <= 0:
         raise ValidationFailed("The value must be more than nothing.", {"value": "Enter a value above £0.00."})
@@ -70,7 +84,7 @@ def call_off(actor: User, framework_id: int, lot_id: int, supplier_id: int, valu
     if value > headroom:
         raise Conflict(f"This call-off would take the framework past its maximum value of "
                        f"£{framework.maximum_value:,.2f}: £{max(headroom, Decimal(0)):,.2f} remains.")
-    placed = CallOff(framework_id=framework.id, lot_id=lot.id, organisation_id=actor.organisation_id,
+    placed = CallOff(framework_id=framework.id, lot_id=lot_id, organisation_id=actor.organisation_id,
                      supplier_id=supplier_id, value=value, description=description.strip(), created_by_id=actor.id,
                      created_at=now)
     db.session.add(placed)
@@ -79,8 +93,7 @@ def call_off(actor: User, framework_id: int, lot_id: int, supplier_id: int, valu
                 amount=(value * framework.levy_percent / 100).quantize(PENNY, rounding=ROUND_HALF_UP))
     db.session.add(levy)
     audit.record("call_off.made", placed, actor=actor,
-                 after={"lot_id": lot.id, "supplier_id": supplier_id, "value": value, "levy": levy.amount})
-    db.session.commit()
+                 after={"lot_id": lot_id, "supplier_id": supplier_id, "value": value, "levy": levy.amount})
     return Placed(placed, levy)
 
 

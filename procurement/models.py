@@ -284,3 +284,43 @@ class Membership(db.Model):
     current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MiniCompetition(db.Model):
+    """An authority's further competition among a lot's suppliers: a short request, their answers, scores, award."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id", ondelete="CASCADE"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    request: Mapped[str] = mapped_column(Text)
+    maximum_value: Mapped[Decimal] = mapped_column(Money())
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    call_off_id: Mapped[int | None] = mapped_column(ForeignKey("call_off.id"))
+    award_reason: Mapped[str] = mapped_column(Text, default="")
+
+    answers: Mapped[list["MiniCompetitionAnswer"]] = relationship(order_by="MiniCompetitionAnswer.id")
+
+    __table_args__ = (
+        CheckConstraint("maximum_value > 0", name="mini_competition_value_positive"),
+        CheckConstraint("status IN ('open', 'awarded', 'cancelled')", name="known_mini_competition_status"),
+    )
+
+
+class MiniCompetitionAnswer(db.Model):
+    """A supplier's answer to a mini-competition: its price and how it would meet the request; then its score."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("mini_competition.id", ondelete="CASCADE"), index=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    price: Mapped[Decimal] = mapped_column(Money())
+    answer: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    score_reason: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (UniqueConstraint("competition_id", "supplier_id", name="uq_one_answer_per_supplier"),
+                      CheckConstraint("price > 0", name="answer_price_positive"))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.accounts.access import role_required
@@ -15,6 +15,8 @@ from app.domain.errors import ConsortError, ValidationFailed
 from app.domain.roles import Role
 from app.extensions import db
 from app.formfields import FiniteDecimalField
+from app.timefields import LondonDateTimeField
+from app.types import utcnow
 from app.webforms import attach_errors, render_form
 from frameworks import services as frameworks
 from procurement import calloffs, evaluation, payments
@@ -62,8 +64,12 @@ def call_offs(framework_id: int):
             flash(f"Call-off placed with {names[placed.call_off.supplier_id]} for £{placed.call_off.value:,.2f}.",
                   "success")
             return redirect(url_for("payments.call_offs", framework_id=framework.id))
+    from procurement import minicompetitions
+
     headroom = framework.maximum_value - calloffs.called_off(framework.id)
     return render_form("procurement/call_offs.html", form, framework=framework, lots=mine, names=names,
+                       competitions=minicompetitions.of_framework(current_user, framework.id),
+                       shared_lots=[lot for lot in mine if len(winners[lot.id]) > 1],
                        items=calloffs.call_offs_for(current_user, framework.id), headroom=headroom,
                        supplier_names=_names_for(calloffs.call_offs_for(current_user, framework.id)))
 
@@ -180,3 +186,96 @@ def dashboard_csv(table: str):
         writer.writerow([_cell(str(cell)) for cell in row])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})
+
+
+class MiniCompetitionForm(FlaskForm):
+    lot_id = SelectField("Lot", coerce=int, validators=[InputRequired("Choose the lot.")])
+    request = TextAreaField("What you need", validators=[DataRequired("Say what you need."), Length(max=10_000)])
+    maximum_value = FiniteDecimalField("Most you will pay (£)", places=2, validators=[
+        InputRequired("Enter the most you will pay."), NumberRange(0.01, None, "Enter a value above £0.00.")])
+    deadline = LondonDateTimeField("Answers by (London time)", validators=[InputRequired("Give the deadline.")])
+    submit = SubmitField("Ask the lot's suppliers")
+
+
+class AnswerForm(FlaskForm):
+    price = FiniteDecimalField("Your price (£)", places=2, validators=[
+        InputRequired("Enter your price."), NumberRange(0.01, None, "Enter a price above £0.00.")])
+    answer = TextAreaField("How you would meet the request",
+                           validators=[DataRequired("Say how you would meet the request."), Length(max=10_000)])
+    submit = SubmitField("Send my answer")
+
+
+class ScoreAnswerForm(FlaskForm):
+    answer_id = HiddenField()
+    score = FiniteDecimalField("Score out of 100", places=2, validators=[
+        InputRequired("Enter a score."), NumberRange(0, 100, "Enter a score from 0 to 100.")])
+    reason = TextAreaField("Reason", validators=[DataRequired("Give the reason for the score."), Length(max=5_000)])
+    submit = SubmitField("Save the score")
+
+
+@bp.route("/frameworks/<int:framework_id>/mini-competitions/new", methods=["GET", "POST"])
+@role_required(Role.OFFICER)
+def new_mini_competition(framework_id: int):
+    """An officer asks the suppliers of a lot with several winners to compete for an order."""
+    from procurement import minicompetitions
+
+    framework = frameworks.get(framework_id)
+    winners = calloffs.winners(framework.id)
+    lots = [lot for lot in framework.lots if len(winners.get(lot.id, [])) > 1
+            and current_user.organisation_id in {a.organisation_id for a in frameworks.demand(lot).authorities}]
+    form = MiniCompetitionForm()
+    form.lot_id.choices = [(lot.id, f"Lot {lot.number}: {lot.title}") for lot in lots]
+    if form.validate_on_submit():
+        try:
+            competition = minicompetitions.start(current_user, framework.id, form.lot_id.data, form.request.data,
+                                                 form.maximum_value.data, form.deadline.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        except ConsortError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash("The lot's suppliers have been asked. Their answers stay sealed until the deadline.", "success")
+            return redirect(url_for("payments.mini_competition", competition_id=competition.id))
+    return render_form("procurement/mini_competition_new.html", form, framework=framework, lots=lots)
+
+
+@bp.route("/mini-competitions/<int:competition_id>", methods=["GET", "POST"])
+@role_required(Role.OFFICER, Role.SUPPLIER, Role.ADMIN)
+def mini_competition(competition_id: int):
+    """The request; a supplier's answer; after the deadline, the answers with their scores, and the award."""
+    from procurement import minicompetitions
+
+    competition = minicompetitions.get_for(current_user, competition_id)
+    answer_form, score_form = AnswerForm(prefix="answer"), ScoreAnswerForm(prefix="score")
+    action = request.form.get("action")
+    try:
+        if action == "answer" and current_user.role == Role.SUPPLIER and answer_form.validate_on_submit():
+            minicompetitions.answer(current_user, competition.id, answer_form.price.data, answer_form.answer.data)
+            flash("Your answer is sent. You can change it until the deadline.", "success")
+            return redirect(url_for("payments.mini_competition", competition_id=competition.id))
+        if action == "score" and current_user.role == Role.OFFICER and score_form.validate_on_submit():
+            minicompetitions.score(current_user, competition.id, int(score_form.answer_id.data or 0),
+                                   score_form.score.data, score_form.reason.data)
+            flash("Score saved.", "success")
+            return redirect(url_for("payments.mini_competition", competition_id=competition.id))
+        if action == "award" and current_user.role == Role.OFFICER and ConfirmAwardForm().validate_on_submit():
+            minicompetitions.award(current_user, competition.id)
+            flash("Awarded: the call-off is placed with the best-scoring supplier.", "success")
+            return redirect(url_for("payments.mini_competition", competition_id=competition.id))
+    except ValidationFailed as error:
+        attach_errors(answer_form if action == "answer" else score_form, error)
+    except ConsortError as error:
+        flash(error.message, "error")
+        return redirect(url_for("payments.mini_competition", competition_id=competition.id))
+    answers = minicompetitions.answers_visible(current_user, competition)
+    names = evaluation.supplier_names({a.supplier_id for a in answers})
+    status = 422 if request.method == "POST" else 200
+    return render_template("procurement/mini_competition.html", competition=competition, answers=answers,
+                           names=names, answer_form=answer_form, score_form=score_form, award_form=ConfirmAwardForm(),
+                           framework=frameworks.get(competition.framework_id), now=utcnow()), status
+
+
+class ConfirmAwardForm(FlaskForm):
+    confirm = BooleanField("I confirm the award: it places the call-off with the best-scoring supplier",
+                           validators=[DataRequired("Tick the box to confirm the award.")])
+    submit = SubmitField("Award the mini-competition")

@@ -1,0 +1,127 @@
+"""Mini-competitions on a lot with two suppliers: the request, sealed answers, scores after the deadline, the award
+as a call-off with its levy; and the refusals."""
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+
+from app.extensions import db
+from tests.functional.board.test_board_api import declare, end_standstill, recommend, vote
+from tests.functional.frameworks_support import PEOPLE
+from tests.functional.pages_support import page
+from tests.support import csrf_token, sign_in
+
+
+@pytest.fixture
+def shared_lot(world):
+    """An awarded framework whose one lot has two winners."""
+    from tests.functional.bids_support import submitted
+    from tests.functional.evaluation.test_evaluation_api import scored_lot
+
+    for who in ("board", "board2", "board3"):
+        world.user(who)
+    framework, lot = world.published(min_sme_share="0")
+    ours = submitted(world, framework, lot, price="180000.00")
+    theirs = submitted(world, framework, lot, who="other_supplier", price="150000.00")
+    panel = [world.user("evaluator").id, world.user("second_evaluator").id]
+    world.post("admin", f"/api/v1/lots/{lot['id']}/panel", {"user_ids": panel})
+    framework, lot, ours, theirs = scored_lot(world, (framework, lot, ours, theirs))
+    world.transition(framework["id"], "evaluation")
+    record = world.post("admin", f"/api/v1/frameworks/{framework['id']}/award-runs", {}).get_json()
+    assert len(record["awards"]) == 2
+    recommend(world, record)
+    for who in ("board", "board2", "board3"):
+        declare(world, who, lot)
+        vote(world, who, record, "approve")
+    end_standstill(framework["id"])
+    assert world.transition(framework["id"], "awarded").status_code == 200
+    return framework, lot
+
+
+def user(world, who):
+    from app.accounts.models import User
+
+    return db.session.get(User, world.user(who).id)
+
+
+def close(competition_id: int) -> None:
+    from procurement.models import MiniCompetition
+
+    db.session.execute(update(MiniCompetition).where(MiniCompetition.id == competition_id).values(
+        deadline=datetime.now(UTC) - timedelta(minutes=1)))
+    db.session.commit()
+
+
+def test_a_direct_award_on_a_shared_lot_is_refused_for_a_mini_competition(world, shared_lot):
+    framework, lot = shared_lot
+    answer = world.post("officer", f"/api/v1/frameworks/{framework['id']}/call-offs", {
+        "lot_id": lot["id"], "supplier_id": world.organisation_id("supplier"), "value": "1000.00"})
+    assert answer.status_code == 409 and "mini-competition" in answer.get_json()["message"]
+
+
+def test_the_best_scoring_answer_wins_and_becomes_a_call_off_with_its_levy(world, shared_lot, app):
+    from app.domain.errors import Conflict, ValidationFailed
+    from procurement import minicompetitions
+    from procurement.models import CallOff, Levy
+
+    framework, lot = shared_lot
+    officer = user(world, "officer")
+    app.extensions["mail_outbox"] = []
+    competition = minicompetitions.start(officer, framework["id"], lot["id"], "Twenty rugged tablets.",
+                                         Decimal("30000"), datetime.now(UTC) + timedelta(days=3))
+    assert sorted(m["To"] for m in app.extensions["mail_outbox"]) == sorted(
+        [PEOPLE["supplier"][0], PEOPLE["other_supplier"][0]])
+    acme, bolt = user(world, "supplier"), user(world, "other_supplier")
+    with pytest.raises(ValidationFailed):
+        minicompetitions.answer(acme, competition.id, Decimal("30000.01"), "Too dear.")
+    minicompetitions.answer(acme, competition.id, Decimal("24000"), "Rugged tablets in a week.")
+    minicompetitions.answer(bolt, competition.id, Decimal("21000"), "Tablets in a fortnight.")
+    assert [a.supplier_id for a in minicompetitions.answers_visible(acme, competition)] == [acme.organisation_id]
+    assert minicompetitions.answers_visible(officer, competition) == []  # sealed until the deadline
+    with pytest.raises(Conflict):
+        minicompetitions.score(officer, competition.id, competition.answers[0].id, Decimal(80), "Good.")
+    close(competition.id)
+    with pytest.raises(Conflict):
+        minicompetitions.answer(bolt, competition.id, Decimal("20000"), "Late change.")
+    first, second = competition.answers
+    minicompetitions.score(officer, competition.id, first.id, Decimal(85), "Faster delivery, better support.")
+    with pytest.raises(Conflict):
+        minicompetitions.award(officer, competition.id)  # one answer is not scored yet
+    minicompetitions.score(officer, competition.id, second.id, Decimal(70), "Cheaper but slower.")
+    done = minicompetitions.award(officer, competition.id)
+    assert done.status == "awarded" and "85" in done.award_reason
+    placed = db.session.get(CallOff, done.call_off_id)
+    assert (placed.supplier_id, placed.value) == (first.supplier_id, Decimal("24000.00"))
+    levy = db.session.scalars(db.select(Levy).where(Levy.call_off_id == placed.id)).one()
+    assert levy.amount == (Decimal("24000.00") * Decimal(framework["levy_percent"]) / 100).quantize(Decimal("0.01"))
+    with pytest.raises(Conflict):
+        minicompetitions.award(officer, competition.id)
+
+
+def test_a_mini_competition_on_pages(app, world, shared_lot):
+    framework, lot = shared_lot
+    officer = app.test_client()
+    sign_in(officer, PEOPLE["officer"][0])
+    path = f"/frameworks/{framework['id']}/mini-competitions/new"
+    assert "Run a mini-competition" in page(officer.get(f"/frameworks/{framework['id']}/call-offs"))
+    token = csrf_token(officer, path)
+    past = officer.post(path, data={"csrf_token": token, "lot_id": lot["id"], "request": "Tablets.",
+                                    "maximum_value": "5000", "deadline": "2020-01-01T12:00"})
+    assert past.status_code == 422 and "must be in the future" in page(past)
+    made = officer.post(path, data={"csrf_token": token, "lot_id": lot["id"], "request": "Tablets.",
+                                    "maximum_value": "5000", "deadline": "2099-01-01T12:00"})
+    assert made.status_code == 302
+    competition_path = made.headers["Location"]
+    assert "sealed until the deadline" in page(officer.get(competition_path))
+    supplier = app.test_client()
+    sign_in(supplier, PEOPLE["supplier"][0])
+    token = csrf_token(supplier, competition_path)
+    sent = supplier.post(competition_path, data={"csrf_token": token, "action": "answer", "answer-price": "4500",
+                                                 "answer-answer": "Ten tablets, next week."})
+    assert sent.status_code == 302 and "£4,500.00" in page(supplier.get(competition_path))
+    PEOPLE.setdefault("islington_officer", ("ian@islington.gov.uk", "officer", "London Borough of Islington"))
+    world.user("islington_officer")
+    stranger = app.test_client()
+    sign_in(stranger, PEOPLE["islington_officer"][0])
+    assert stranger.get(competition_path).status_code == 404
