@@ -10,7 +10,7 @@ from app.extensions import db
 from app.types import utcnow
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
-from procurement import award, board, contracts, evaluation
+from procurement import award, board, calloffs, contracts, evaluation
 from suppliers.models import Bid, BidLot, BidStatus
 
 RATIONALES = ("Meets every requirement with a credible plan.", "Strong on delivery, thin on social value.",
@@ -48,3 +48,17 @@ def advance(admin: User, framework, target: FrameworkStatus) -> None:
     db.session.commit()
     frameworks.transition(admin, framework.id, FrameworkStatus.AWARDED)
     contracts.render_pending(framework.id)  # at once, whether or not a task consumer is running yet
+    _call_off(framework)
+
+
+def _call_off(framework) -> None:
+    """The first authority of each single-supplier lot calls off, so that a levy is due."""
+    held = calloffs.winners(framework.id)
+    for lot in framework.lots:
+        suppliers = held.get(lot.id, [])
+        authority = frameworks.demand(lot).authorities[0].organisation_id if lot.pooled else None
+        officer = db.session.scalars(db.select(User).where(User.organisation_id == authority,
+                                                           User.role == Role.OFFICER).limit(1)).first()
+        if len(suppliers) == 1 and officer is not None:
+            calloffs.call_off(officer, framework.id, lot.id, suppliers[0], (lot.budget / 10).quantize(Decimal("1")),
+                              f"A first order under lot {lot.number}.")
