@@ -279,3 +279,30 @@ class ConfirmAwardForm(FlaskForm):
     confirm = BooleanField("I confirm the award: it places the call-off with the best-scoring supplier",
                            validators=[DataRequired("Tick the box to confirm the award.")])
     submit = SubmitField("Award the mini-competition")
+
+
+class MembershipForm(FlaskForm):
+    confirm = BooleanField("I confirm my authority joins the consortium for a year, invoiced through Stripe",
+                           validators=[DataRequired("Tick the box to confirm the membership.")])
+    submit = SubmitField("Start the membership")
+
+
+@bp.route("/membership", methods=["GET", "POST"])
+@role_required(Role.OFFICER)
+def membership():
+    """An authority's annual membership: its state, or starting it."""
+    from procurement.models import Membership
+
+    form = MembershipForm()
+    if form.validate_on_submit():
+        try:
+            payments.start_membership(current_user)
+        except ConsortError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash("Membership started. Stripe sends the invoice after the 30-day grace period.", "success")
+            return redirect(url_for("payments.membership"))
+    held = db.session.scalars(db.select(Membership).where(
+        Membership.organisation_id == current_user.organisation_id)).first()
+    return render_form("procurement/membership.html", form, held=held,
+                       fee=Decimal(current_app.config.get("MEMBERSHIP_FEE_PENCE") or 0) / 100)

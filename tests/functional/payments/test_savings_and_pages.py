@@ -127,3 +127,14 @@ def test_the_dashboards_show_spend_savings_levies_and_the_pipeline_with_csv(app,
     assert "London Borough of Camden" in savings and "London Borough of Hackney" in savings
     assert f"awarded,1,{Decimal(framework['maximum_value']):.2f}" in admin.get("/dashboard/pipeline.csv").get_data(
         as_text=True)
+
+
+def test_an_officer_starts_the_membership_on_its_page(app, world, stripe_app):
+    officer = browser(app, world, "officer")
+    shown = page(officer.get("/membership"))
+    assert "£2,500.00 a year" in shown
+    token = csrf_token(officer, "/membership")
+    assert officer.post("/membership", data={"csrf_token": token}).status_code == 422
+    assert officer.post("/membership", data={"csrf_token": token, "confirm": "y"}).status_code == 302
+    assert "Status" in page(officer.get("/membership"))
+    assert browser(app, world, "supplier").get("/membership").status_code == 403
