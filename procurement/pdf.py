@@ -5,6 +5,7 @@ Every document is PDF/A-3b, for archiving, with its fonts embedded: the fonts ar
 The document's dates come from the inputs (`created`), never from the clock.
 """
 import hashlib
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from flask import render_template
 from weasyprint import HTML
 
 ASSETS = Path(__file__).resolve().parent / "pdf_assets"
+# WeasyPrint narrates every step at INFO; the demo and the task consumer's logs need only its warnings.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def render(template: str, *, created: datetime, **context) -> bytes:
