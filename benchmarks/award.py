@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/award.py                 # every family, 3 seeds each (several minutes)
     .venv/bin/python benchmarks/award.py --quick         # one small seed of each, to check it runs
     .venv/bin/python benchmarks/award.py --write-readme  # and put the table in benchmarks/README.md
+    .venv/bin/python benchmarks/award.py --compare-options --time-limit 60   # the solver's tuning alternatives
 
 Families:
 - realistic: 10 to 50 lots, 20 to 200 suppliers, up to 2,000 offers of which a third are bundles of 2 to 5 lots,
@@ -11,7 +12,14 @@ Families:
 - CATS "arbitrary": a combinatorial auction in the manner of Leyton-Brown's CATS generator (goods with common
   values, bidders with private values and an affinity between goods, bids on bundles of 1 to many goods with
   super-additive values), 200 goods x 2,000 bids and 500 goods x 10,000 bids, without side constraints: each good
-  sold at most once, value alone counts.
+  sold at most once, value alone counts;
+- blocks (for --compare-options): four independent CATS "arbitrary" auctions of 50 goods x 500 bids side by side
+  (200 goods x 2,000 bids in all), the case decomposition is for.
+
+--compare-options solves the same instances (realistic and CATS 200 x 2,000 and blocks, 3 seeds each) with each
+tuning alternative of the solver in turn (solver.TUNING: decomposition, warm start, merged and clique rows, HiGHS
+options), instance by instance so that every alternative meets the same machine load, and checks that all the
+proven optima agree.
 
 For each instance: our solver's time to a proven optimum (HiGHS, built from the same domain objects the app uses),
 CBC's time on the same model through PuLP (the time of `prob.solve`, which includes PuLP writing the model file),
@@ -24,7 +32,7 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -32,9 +40,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from procurement.domain.award import solver  # noqa: E402
 from procurement.domain.award.greedy import greedy, total_value  # noqa: E402
 from procurement.domain.award.model import Lot, Offer, Problem, Rules, compliant, lot_price, value  # noqa: E402
-from procurement.domain.award.solver import solve  # noqa: E402
+from procurement.domain.award.solver import Tuning, solve  # noqa: E402
 
 D = Decimal
 
@@ -107,6 +116,18 @@ def cats_arbitrary(seed: int, goods: int, bids: int) -> Problem:
     return Problem(lots, offers, Rules())
 
 
+def blocks(seed: int, count: int = 4, goods: int = 50, bids: int = 500) -> Problem:
+    """Independent CATS auctions side by side: no bid covers goods of two of them."""
+    lots, offers = [], []
+    for k in range(count):
+        part = cats_arbitrary(seed * 100 + k, goods, bids)
+        shift = {lot.id: lot.id + k * goods for lot in part.lots}
+        lots += [Lot(shift[lot.id], lot.number + k * goods) for lot in part.lots]
+        offers += [Offer(len(offers) + 1, len(offers) + 1, False, o.price, tuple(shift[i] for i in o.lot_ids),
+                         {shift[i]: m for i, m in o.meat.items()}) for o in part.offers]
+    return Problem(lots, offers, Rules())
+
+
 @dataclass
 class Row:
     family: str
@@ -173,7 +194,9 @@ def cbc(problem: Problem, fill_first: bool, time_limit: float) -> tuple[float, b
     started = time.perf_counter()
     prob.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=0))
     seconds = time.perf_counter() - started
-    optimal = pulp.LpStatus[prob.status] == "Optimal" and seconds < time_limit
+    # PuLP reports CBC stopped at its time limit with an award as "Optimal"; sol_status tells the two apart
+    optimal = pulp.LpStatus[prob.status] == "Optimal" and prob.sol_status == pulp.LpSolutionOptimal \
+        and seconds < time_limit
     won = sum(float(value(o)) for o in offers if (x[o.id].value() or 0) > 0.5)
     return seconds, optimal, won
 
@@ -226,6 +249,76 @@ def table(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
+DEFAULT = Tuning()
+
+
+def _highs(**options: object) -> Tuning:
+    return replace(DEFAULT, highs={**DEFAULT.highs, **options})
+
+
+VARIANTS: dict[str, Tuning] = {
+    "default": DEFAULT,
+    "no decomposition": replace(DEFAULT, decompose=False),
+    "no warm start": replace(DEFAULT, warm_start=False),
+    "merged rows": replace(DEFAULT, merge_rows=True),
+    "grown cliques": replace(DEFAULT, cliques=True),
+    "merged rows + cliques": replace(DEFAULT, merge_rows=True, cliques=True),
+    "presolve on (HiGHS's default)": _highs(presolve="choose"),
+    "mip_heuristic_effort 0.3": _highs(mip_heuristic_effort=0.3),
+    "mip_detect_symmetry off": _highs(mip_detect_symmetry=False),
+    "mip_feasibility_tolerance 1e-7": _highs(mip_feasibility_tolerance=1e-7),
+    "random_seed 1": _highs(random_seed=1),
+    "random_seed 2": _highs(random_seed=2),
+}
+
+
+def compare_options(seeds: int, time_limit: float, quick: bool, names: list[str] | None) -> int:
+    """Every tuning alternative on the same instances; a table of median seconds and proven optima per family."""
+    variants = {name: VARIANTS[name] for name in (names or VARIANTS)}
+    times: dict[tuple[str, str], list[float]] = {}
+    proven: dict[tuple[str, str], int] = {}
+    disagreements = 0
+    families = ["realistic", "cats200", "blocks"]
+    for seed in range(1, (1 if quick else seeds) + 1):
+        for family in families:
+            if family == "realistic":
+                problem, fill = realistic(seed), True
+            elif family == "cats200":
+                problem, fill = cats_arbitrary(seed, 40 if quick else 200, 400 if quick else 2000), False
+            else:
+                problem, fill = blocks(seed, goods=10 if quick else 50, bids=100 if quick else 500), False
+            optima = set()
+            for name, tuning in variants.items():
+                solver.TUNING = tuning
+                try:
+                    started = time.perf_counter()
+                    baseline = greedy(problem)  # the app's warm start; for CATS, the best single-good bids
+                    result = solve(problem, time_limit=time_limit, warm_start=baseline, fill_first=fill)
+                    seconds = time.perf_counter() - started
+                finally:
+                    solver.TUNING = DEFAULT
+                times.setdefault((name, family), []).append(seconds)
+                proven[(name, family)] = proven.get((name, family), 0) + result.optimal
+                if result.optimal:
+                    optima.add((len(result.unfilled), round(float(result.value), 6)))
+                print(f"{family} seed {seed} {name}: {seconds:.2f} s "
+                      f"({'optimal' if result.optimal else f'not proven, gap {result.gap:.2%}'})", flush=True)
+            if len(optima) > 1:
+                disagreements += 1
+                print(f"{family} seed {seed}: the proven optima disagree: {optima}", flush=True)
+    out = ["| variant | " + " | ".join(f"{f}: median s (proven)" for f in families) + " |",
+           "|---|" + "---|" * len(families)]
+    for name in variants:
+        cells = [f"{statistics.median(times[(name, f)]):.2f} ({proven[(name, f)]}/{len(times[(name, f)])})"
+                 for f in families]
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    per_instance = [f"{name}: " + "; ".join(f"{f} " + "/".join(f"{t:.1f}" for t in times[(name, f)])
+                                            for f in families) for name in variants]
+    print("\n".join(out) + "\n\nPer instance (seconds, seeds in order):\n" + "\n".join(per_instance)
+          + f"\n\nMachine: {machine()}. Time limit {time_limit:g} s. Run on {datetime.now(UTC):%Y-%m-%d}.")
+    return 1 if disagreements else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
@@ -233,7 +326,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--write-readme", action="store_true")
     parser.add_argument("--only", choices=["realistic", "cats200", "cats500"], action="append")
+    parser.add_argument("--compare-options", action="store_true", help="compare the solver's tuning alternatives")
+    parser.add_argument("--variant", choices=list(VARIANTS), action="append", help="with --compare-options")
     args = parser.parse_args()
+    if args.compare_options:
+        return compare_options(args.seeds, args.time_limit, args.quick, args.variant)
     families = args.only or ["realistic", "cats200", "cats500"]
     rows = []
     for seed in range(1, (1 if args.quick else args.seeds) + 1):

@@ -11,18 +11,38 @@ a supplier wins at most the lot limit; the SME share of the awarded price is at 
 Σ (sme_o - share) · price_o · x_o ≥ 0; and the budgets: p_l ≥ (o's price on l) · x_o for every offer o on lot l,
 so that p_l is the dearest winning price there (an authority may have to call off from any winner), and each
 authority's shares of the p_l stay within its budget.
+
+Tuning, chosen by measurement (benchmarks/award.py --compare-options; the figures are in benchmarks/README.md):
+the problem is first split into independent parts (decompose.py), each solved on its own with a share of the
+time limit; small parts are solved together in one model, as a model of its own costs more than they do.
+`TUNING` holds the choices, so that the benchmark can compare the alternatives; the app never changes it.
 """
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import highspy
 import numpy as np
 
-from procurement.domain.award.model import ZERO, Offer, Problem, compliant, lot_price, unfilled, value
+from procurement.domain.award.decompose import components
+from procurement.domain.award.model import ZERO, Offer, Problem, Rules, compliant, lot_price, unfilled, value
 
 INF = highspy.kHighsInf
+
+
+@dataclass(frozen=True)
+class Tuning:
+    decompose: bool = True  # solve independent parts one by one
+    batch: int = 300  # parts with fewer offers than this are solved together, in models of about this size
+    warm_start: bool = True  # use the warm start solve() is given (the app gives greedy's award)
+    merge_rows: bool = False  # with one place on a lot: drop its per-supplier rows and make "filled" an equality
+    cliques: bool = False  # add set-packing rows grown greedily into larger cliques of the conflict graph
+    # HiGHS options set on every model. Presolve off: measured faster on every family (benchmarks/README.md).
+    highs: dict[str, object] = field(default_factory=lambda: {"presolve": "off"})
+
+
+TUNING = Tuning()
 
 
 @dataclass(frozen=True)
@@ -75,17 +95,31 @@ def build(problem: Problem, *, exclude_rules: frozenset[str] = frozenset(),
     for j, offer in enumerate(offers):
         for lot_id in offer.lot_ids:
             by_lot[lot_id].append(j)
+    packing: list[list[int]] = []  # rows Σ x ≤ 1: the cliques of the conflict graph the model states
     for lot_id, columns in by_lot.items():
-        if "max_awards" not in exclude_rules:
-            row(-INF, lots[lot_id].max_awards, columns, [1.0] * len(columns))
-        if fill_first:
-            row(1.0, INF, [*columns, slack[lot_id]], [1.0] * (len(columns) + 1))
+        single = "max_awards" not in exclude_rules and lots[lot_id].max_awards == 1
+        if single:
+            packing.append(columns)
+        if single and fill_first and TUNING.merge_rows:
+            # s_l + Σ x = 1 states both rows: s_l ≥ 0 gives Σ x ≤ 1, and s_l is as small as it can be anyway
+            row(1.0, 1.0, [*columns, slack[lot_id]], [1.0] * (len(columns) + 1))
+        else:
+            if "max_awards" not in exclude_rules:
+                row(-INF, lots[lot_id].max_awards, columns, [1.0] * len(columns))
+            if fill_first:
+                row(1.0, INF, [*columns, slack[lot_id]], [1.0] * (len(columns) + 1))
+        if single and TUNING.merge_rows:
+            continue  # at most one winner on the lot: at most one per supplier follows
         per_supplier: dict[int, list[int]] = defaultdict(list)
         for j in columns:
             per_supplier[offers[j].supplier_id].append(j)
         for same in per_supplier.values():
             if len(same) > 1:
                 row(-INF, 1.0, same, [1.0] * len(same))
+                packing.append(same)
+    if TUNING.cliques:
+        for clique in _grown_cliques(packing, [float(value(o)) for o in offers]):
+            row(-INF, 1.0, clique, [1.0] * len(clique))
     limit = problem.rules.max_lots_per_supplier
     if limit is not None and "lot_limit" not in exclude_rules:
         by_supplier: dict[int, list[int]] = defaultdict(list)
@@ -122,13 +156,66 @@ def solve(problem: Problem, *, time_limit: float = 60.0, exclude_rules: frozense
           fill_first: bool = True) -> Result:
     """Solve the award exactly (or to the time limit, reporting the gap)."""
     started = time.perf_counter()
+    if not TUNING.warm_start:
+        warm_start = None
+    parts = _batched(components(problem, exclude_rules)) if TUNING.decompose else [problem]
+    if len(parts) == 1:
+        return _solve_one(problem, started, time_limit, exclude_rules, force, warm_start, fill_first)
+    results = []
+    weights = [len(part.offers) for part in parts]
+    for i, part in enumerate(parts):  # smallest first: what they leave of their share goes to the larger ones
+        left = time_limit - (time.perf_counter() - started)
+        share = max(left * weights[i] / sum(weights[i:]), 0.0)
+        ids = {o.id for o in part.offers}
+        own_force = frozenset(force & ids)
+        own_start = [o for o in warm_start if o.id in ids] if warm_start else None
+        result = _solve_one(part, time.perf_counter(), share, exclude_rules, own_force, own_start, fill_first)
+        if result.gap == float("inf"):  # no award for this part (infeasible with `force`, or out of time)
+            return replace(result, seconds=time.perf_counter() - started)
+        results.append(result)
+    chosen = [o for result in results for o in result.chosen]
+    award_value = sum((result.value for result in results), ZERO)
+    bound = sum((result.bound for result in results), ZERO)
+    optimal = all(result.optimal for result in results)
+    status = next((result.status for result in results if not result.optimal), results[0].status)
+    gap = 0.0 if optimal else float(bound - award_value) / max(abs(float(award_value)), 1.0)
+    return Result(chosen, award_value, bound, optimal, gap, unfilled(problem, chosen), status,
+                  time.perf_counter() - started)
+
+
+def _batched(parts: list[Problem]) -> list[Problem]:
+    """The parts, with the small ones (they come first) gathered into problems of about TUNING.batch offers."""
+    batches: list[list[Problem]] = [[]]
+    for part in parts:
+        if len(part.offers) >= TUNING.batch:
+            batches.append([part])
+        elif sum(len(p.offers) for p in batches[-1]) + len(part.offers) <= TUNING.batch:
+            batches[-1].append(part)
+        else:
+            batches.append([part])
+    return [_union(batch) for batch in batches if batch]
+
+
+def _union(parts: list[Problem]) -> Problem:
+    if len(parts) == 1:
+        return parts[0]
+    rules = parts[0].rules
+    budgets = {a: b for part in parts for a, b in part.rules.budgets.items()}
+    return Problem([lot for part in parts for lot in part.lots], [o for part in parts for o in part.offers],
+                   Rules(rules.max_lots_per_supplier, rules.min_sme_share, budgets))
+
+
+def _solve_one(problem: Problem, started: float, time_limit: float, exclude_rules: frozenset[str],
+               force: frozenset[int], warm_start: list[Offer] | None, fill_first: bool) -> Result:
     model = build(problem, exclude_rules=exclude_rules, force=force, fill_first=fill_first)
     if not model.offers:  # nothing can win: the empty award is the optimum, and HiGHS has no model to solve
         return Result([], ZERO, ZERO, True, 0.0, [], "Optimal", time.perf_counter() - started)
     highs = model.highs
-    highs.setOptionValue("time_limit", float(time_limit))
+    highs.setOptionValue("time_limit", max(float(time_limit), 0.01))
     highs.setOptionValue("mip_rel_gap", 0.0)
     highs.setOptionValue("mip_abs_gap", 1e-6)
+    for option, setting in TUNING.highs.items():
+        highs.setOptionValue(option, setting)
     if warm_start and not force:
         _warm_start(model, warm_start)
     highs.run()
@@ -161,3 +248,39 @@ def _warm_start(model: _Model, chosen: list[Offer]) -> None:
     solution.col_value = columns
     solution.value_valid = True
     model.highs.setSolution(solution)
+
+
+def _grown_cliques(packing: list[list[int]], worth: list[float]) -> list[list[int]]:
+    """Each clique the model states (a row Σ x ≤ 1), grown greedily by the most valuable offers that conflict with
+    every member, where it can be grown: a row that cuts off more fractional solutions than the rows it covers."""
+    neighbours: dict[int, int] = defaultdict(int)  # column → bit set of the columns it shares a row with
+    masks = []
+    for clique in packing:
+        mask = 0
+        for j in clique:
+            mask |= 1 << j
+        masks.append(mask)
+        for j in clique:
+            neighbours[j] |= mask
+    grown: dict[int, list[int]] = {}
+    for clique, mask in zip(packing, masks, strict=True):
+        common = -1
+        for j in clique:
+            common &= neighbours[j]
+        candidates = common & ~mask
+        if not candidates:
+            continue
+        members = list(clique)
+        while candidates:
+            best, bits = -1, candidates
+            while bits:
+                low = bits & -bits
+                j = low.bit_length() - 1
+                if best < 0 or worth[j] > worth[best]:
+                    best = j
+                bits ^= low
+            members.append(best)
+            mask |= 1 << best
+            candidates &= neighbours[best] & ~mask
+        grown.setdefault(mask, members)
+    return list(grown.values())
