@@ -264,10 +264,10 @@ def test_the_close_due_command_closes_a_framework_whose_deadline_has_passed(runn
 def test_seed_demo_makes_a_framework_in_each_state_once_and_its_audit_log_verifies(runner):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert f"Demo data ready: 65 organisations, {count(User)} users and 5 frameworks created." in first.output
+    assert f"Demo data ready: 65 organisations, {count(User)} users and 8 frameworks created." in first.output
     db.session.expire_all()
     statuses = sorted(s.value for s in db.session.scalars(select(Framework.status)))
-    assert statuses == ["cancelled", "closed", "draft", "evaluation", "open"]
+    assert statuses == ["awarded", "cancelled", "closed", "draft", "evaluation", "open", "recommended", "standstill"]
     rows = {model.__name__: count(model) for model in (Framework, Lot, Requirement, AuditEvent)}
 
     second = runner.invoke(args=["seed-demo"])
