@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from flask import Response, request
+from flask import request
 from pydantic import BaseModel, StringConstraints
 
 from app.api import api_blueprint
@@ -13,7 +13,7 @@ from app.domain.roles import Role
 from frameworks import services as frameworks
 from frameworks.presenters import framework_json
 from frameworks.schemas import FrameworkOut
-from procurement import board, contracts
+from procurement import board, contracts, pdf
 
 bp = api_blueprint("board_api", __name__)
 Comment = Annotated[str, StringConstraints(max_length=5_000)]
@@ -133,16 +133,9 @@ def contract_pdf(contract_id: int):
     """The bytes of a contract's PDF, whose SHA-256 is the contract's `sha256`."""
     version = request.args.get("version", type=int)
     found = contracts.pdf_of(api_user(), contract_id, version)
-    return pdf_response(found.pdf, f"{found.contract.reference.replace('/', '-')}-v{found.number}.pdf", found.sha256)
+    return pdf.response(found.pdf, f"{found.contract.reference.replace('/', '-')}-v{found.number}.pdf",
+                        found.sha256)
 
-
-def pdf_response(data: bytes, filename: str, sha256: str | None = None) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    if sha256:
-        response.headers["X-Content-SHA256"] = sha256
-    return response
 
 
 @bp.post("/contracts/<int:contract_id>/sign")

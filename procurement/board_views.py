@@ -1,6 +1,6 @@
 """Pages of the board and the contracts: the recommendation pack, declaring and voting, the minutes, the
 standstill letters, the contracts with their versions, signing and countersigning."""
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.access import role_required
@@ -9,17 +9,11 @@ from app.domain.roles import Role
 from app.webforms import attach_errors, render_form
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
-from procurement import board, contracts, pack, standstill
+from procurement import board, contracts, pack, pdf, standstill
 from procurement.board_forms import BoardDeclarationForm, ConfirmForm, SignForm, VoteForm
 
 bp = Blueprint("board", __name__, template_folder="templates")
 
-
-def _pdf(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.get("/board")
@@ -112,14 +106,14 @@ def vote(run_id: int):
 @role_required(Role.ADMIN, Role.BOARD)
 def recommendation_pdf(run_id: int):
     """The pack as a PDF."""
-    return _pdf(pack.pack_pdf(current_user, run_id), f"recommendation-run-{run_id}.pdf")
+    return pdf.response(pack.pack_pdf(current_user, run_id), f"recommendation-run-{run_id}.pdf")
 
 
 @bp.get("/award-runs/<int:run_id>/minutes.pdf")
 @role_required(Role.ADMIN, Role.BOARD)
 def minutes(run_id: int):
     """The minutes of the board's decision."""
-    return _pdf(board.minutes_pdf(current_user, run_id), f"board-minutes-run-{run_id}.pdf")
+    return pdf.response(board.minutes_pdf(current_user, run_id), f"board-minutes-run-{run_id}.pdf")
 
 
 @bp.get("/frameworks/<int:framework_id>/standstill-letter")
@@ -127,7 +121,7 @@ def minutes(run_id: int):
 def my_letter(framework_id: int):
     """A supplier's own assessment summary letter."""
     letter = standstill.letter_for(current_user, framework_id, current_user.organisation_id)
-    return _pdf(letter.pdf, f"assessment-summary-{framework_id}.pdf")
+    return pdf.response(letter.pdf, f"assessment-summary-{framework_id}.pdf")
 
 
 @bp.route("/frameworks/<int:framework_id>/award-framework", methods=["GET", "POST"])
@@ -213,4 +207,4 @@ def countersign(contract_id: int):
 def contract_pdf(contract_id: int):
     """A version of the contract's PDF (the current one by default)."""
     found = contracts.pdf_of(current_user, contract_id, request.args.get("version", type=int))
-    return _pdf(found.pdf, f"{found.contract.reference.replace('/', '-')}-v{found.number}.pdf")
+    return pdf.response(found.pdf, f"{found.contract.reference.replace('/', '-')}-v{found.number}.pdf")

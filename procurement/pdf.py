@@ -9,7 +9,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from flask import render_template
+from flask import Response, render_template
 from weasyprint import HTML
 
 ASSETS = Path(__file__).resolve().parent / "pdf_assets"
@@ -30,3 +30,13 @@ def html_to_pdf(html: str) -> bytes:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def response(data: bytes, filename: str, sha256: str | None = None) -> Response:
+    """A PDF for the browser to show, never cached by a shared cache; with its SHA-256 in a header when known."""
+    answer = Response(data, mimetype="application/pdf")
+    answer.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    answer.headers["Cache-Control"] = "private, no-store"
+    if sha256:
+        answer.headers["X-Content-SHA256"] = sha256
+    return answer
