@@ -3,9 +3,7 @@ the standstill shows its end date, the framework is awarded, the supplier signs,
 the signed PDF opens."""
 import io
 import re
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,22 +11,14 @@ from pypdf import PdfReader
 from sqlalchemy import update
 
 from app.extensions import db
+from tests.browser.support import as_user, screenshots_on_failure
 from tests.browser.test_award_journey import evaluated  # noqa: F401 - fixture
-from tests.browser.test_framework_journey import sign_in
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SUPPLIERS = {"Thames Digital Ltd": "sam@thames.example", "Albion Technology plc": "alex@albion.example",
              "Bankside Cloud Ltd": "bo@bankside.example"}
 BOARD = ["bea@ldpc.example", "bob@ldpc.example", "bel@ldpc.example"]
 
-
-def as_user(browser, live_server: str, email: str):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    sign_in(page, live_server, email)
-    return page
 
 
 def test_recommend_vote_standstill_award_sign_and_countersign(live_server, browser, evaluated, make_user,  # noqa: F811
@@ -41,8 +31,7 @@ def test_recommend_vote_standstill_award_sign_and_countersign(live_server, brows
         make_user(email, role="board", org="London Digital Purchasing Consortium", kind="consortium")
     admin_user = db.session.scalar(db.select(User).where(User.email == "ada@ldpc.example"))
     record = award.run(admin_user, evaluated.id)
-    pages = []
-    try:
+    with screenshots_on_failure([], request) as pages:
         admin = as_user(browser, live_server, "ada@ldpc.example")
         pages.append(admin)
         admin.goto(f"{live_server}/award-runs/{record.id}")
@@ -104,13 +93,3 @@ def test_recommend_vote_standstill_award_sign_and_countersign(live_server, brows
         text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.body())).pages)
         assert "Sam Okafor" in text and "Managing Director" in text and "For the consortium" in text
         assert reference in text
-    except BaseException:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for index, shown in enumerate(pages):
-            with suppress(Exception):
-                shown.screenshot(path=ARTIFACTS / f"{request.node.name}-{index}.png", full_page=True)
-        raise
-    finally:
-        for shown in pages:
-            with suppress(Exception):
-                shown.context.close()

@@ -2,9 +2,7 @@
 levy and pays it (Stripe's test card, against a localstripe server that delivers its signed webhook to the app),
 and the dashboards show the paid levy and the savings."""
 import re
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import requests
@@ -12,22 +10,14 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from app.extensions import db
+from tests.browser.support import as_user, screenshots_on_failure
 from tests.browser.test_award_journey import evaluated  # noqa: F401 - fixture
-from tests.browser.test_framework_journey import sign_in
 from tests.stripe_support import SECRET_KEY, WEBHOOK_SECRET
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SUPPLIERS = {"Thames Digital Ltd": "sam@thames.example", "Albion Technology plc": "alex@albion.example",
              "Bankside Cloud Ltd": "bo@bankside.example"}
 
-
-def as_user(browser, live_server: str, email: str):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    sign_in(page, live_server, email)
-    return page
 
 
 def award_through_the_board(framework, make_user):
@@ -64,8 +54,7 @@ def test_an_officer_calls_off_the_supplier_pays_the_levy_and_the_dashboards_show
                                                                   "secret": WEBHOOK_SECRET}, timeout=5)
     winner_id = award_through_the_board(evaluated, make_user)
     winner = db.session.get(Organisation, winner_id).name
-    pages = []
-    try:
+    with screenshots_on_failure([], request) as pages:
         officer = as_user(browser, live_server, "olivia@camden.gov.uk")
         pages.append(officer)
         officer.goto(f"{live_server}/frameworks/{evaluated.id}")
@@ -102,13 +91,3 @@ def test_an_officer_calls_off_the_supplier_pays_the_levy_and_the_dashboards_show
         mine = officer.locator("section", has=officer.get_by_role("heading", name="Your authority's frameworks"))
         expect(mine).to_contain_text(evaluated.reference)
         expect(mine).to_contain_text("40000.00")
-    except BaseException:
-        ARTIFACTS.mkdir(exist_ok=True)
-        for index, shown in enumerate(pages):
-            with suppress(Exception):
-                shown.screenshot(path=ARTIFACTS / f"{request.node.name}-{index}.png", full_page=True)
-        raise
-    finally:
-        for shown in pages:
-            with suppress(Exception):
-                shown.context.close()
