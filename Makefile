@@ -21,7 +21,7 @@ system-packages:
 run: $(VENV)/.installed system-packages
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	$(BIN)/huey_consumer app.tasks.huey --workers 1 --logfile instance/tasks.log & consumer=$$!; \
+	$(BIN)/huey_consumer consort.tasks.huey --workers 1 --logfile instance/tasks.log & consumer=$$!; \
 	trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
@@ -32,8 +32,10 @@ PYTEST_ARGS ?= -n 2
 test: $(VENV)/.installed system-packages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## lint: ruff, and the import contracts of .importlinter (layers point down, the domain is pure)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -57,6 +57,10 @@ def from_environment(instance_path: str) -> dict:
         "PDF_INLINE_LIMIT": _int("PDF_INLINE_LIMIT", 6),
         # Approvals the board needs; unset: a majority of the board, and never fewer than three.
         "BOARD_QUORUM": _int("BOARD_QUORUM", 0) or None,
+        # Background tasks (Huey): through Redis when REDIS_URL is set, else a SQLite file beside the database.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH") or str(instance / "huey.sqlite3"),
+        "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE"),
     }
 
 

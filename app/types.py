@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Enum, Numeric
+from sqlalchemy import DateTime, Enum, Numeric, event
 from sqlalchemy.types import TypeDecorator
 
 
@@ -51,3 +51,15 @@ LONDON = ZoneInfo("Europe/London")
 def london_today() -> date:
     """Today's date in London, where the deadlines and 'needed by' dates are meant."""
     return datetime.now(LONDON).date()
+
+
+def never_changed(model, deleted: bool = False) -> None:
+    """Rows of `model` are on the record (a vote, a letter, a contract's version): added, never changed (nor
+    deleted, if `deleted`)."""
+
+    def refuse(mapper, connection, target) -> None:
+        raise ValueError(f"{type(target).__name__} {target.id} is on the record and cannot be changed.")
+
+    event.listen(model, "before_update", refuse)
+    if deleted:
+        event.listen(model, "before_delete", refuse)

@@ -26,8 +26,6 @@ CBC's time on the same model through PuLP (the time of `prob.solve`, which inclu
 and greedy's value gap. The two optima are checked to agree.
 """
 import argparse
-import os
-import platform
 import random
 import statistics
 import sys
@@ -35,15 +33,13 @@ import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import support  # before the app's packages: it puts the project's root on sys.path
 
-from procurement.domain.award import solver  # noqa: E402
-from procurement.domain.award.greedy import greedy, total_value  # noqa: E402
-from procurement.domain.award.model import Lot, Offer, Problem, Rules, compliant, lot_price, value  # noqa: E402
-from procurement.domain.award.solver import Tuning, solve  # noqa: E402
+from procurement.domain.award import solver
+from procurement.domain.award.greedy import greedy, total_value
+from procurement.domain.award.model import Lot, Offer, Problem, Rules, compliant, lot_price, value
+from procurement.domain.award.solver import Tuning, solve
 
 D = Decimal
 
@@ -217,20 +213,19 @@ def measure(family: str, seed: int, problem: Problem, fill_first: bool, time_lim
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    cpus = support.cpus()
     import highspy
     import pulp
 
-    return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, HiGHS (highspy) "
+    return (f"{cpus}, {support.python()}, HiGHS (highspy) "
             f"{highspy.__version__ if hasattr(highspy, '__version__') else '1.16.0'}, PuLP {pulp.__version__} with "
             f"its bundled CBC")
 
 
 def table(rows: list[Row]) -> str:
-    out = ["| family | instances | lots | offers (bundles) | ours: median s | CBC: median s | ours/CBC | "
-           "proven optimal (ours / CBC) | optima agree (where both proved) | greedy below the optimum (median) |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+    out = [support.table_head("family", "instances", "lots", "offers (bundles)", "ours: median s", "CBC: median s",
+                              "ours/CBC", "proven optimal (ours / CBC)", "optima agree (where both proved)",
+                              "greedy below the optimum (median)")]
     families: dict[str, list[Row]] = {}
     for row in rows:
         families.setdefault(row.family, []).append(row)
@@ -306,12 +301,11 @@ def compare_options(seeds: int, time_limit: float, quick: bool, names: list[str]
             if len(optima) > 1:
                 disagreements += 1
                 print(f"{family} seed {seed}: the proven optima disagree: {optima}", flush=True)
-    out = ["| variant | " + " | ".join(f"{f}: median s (proven)" for f in families) + " |",
-           "|---|" + "---|" * len(families)]
+    out = [support.table_head("variant", *(f"{f}: median s (proven)" for f in families))]
     for name in variants:
         cells = [f"{statistics.median(times[(name, f)]):.2f} ({proven[(name, f)]}/{len(times[(name, f)])})"
                  for f in families]
-        out.append(f"| {name} | " + " | ".join(cells) + " |")
+        out.append(support.table_row(name, *cells))
     per_instance = [f"{name}: " + "; ".join(f"{f} " + "/".join(f"{t:.1f}" for t in times[(name, f)])
                                             for f in families) for name in variants]
     print("\n".join(out) + "\n\nPer instance (seconds, seeds in order):\n" + "\n".join(per_instance)
@@ -350,14 +344,7 @@ def main() -> int:
     text = table(rows) + f"\n\nMachine: {machine()}. Run on {datetime.now(UTC):%Y-%m-%d}."
     print(text)
     if args.write_readme:
-        readme = ROOT / "benchmarks" / "README.md"
-        content = readme.read_text()
-        start, end = "<!-- award results -->", "<!-- /award results -->"
-        if start not in content:
-            content += f"\n{start}\n{end}\n"
-        head, _, rest = content.partition(start)
-        _, _, tail = rest.partition(end)
-        readme.write_text(f"{head}{start}\n{text}\n{end}{tail}")
+        support.write_results(("<!-- award results -->", "<!-- /award results -->"), text)
     return 0 if all(r.agree is not False for r in rows) else 1
 
 

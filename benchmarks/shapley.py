@@ -31,15 +31,12 @@ import sys
 import time
 import tracemalloc
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
+import support  # before the app's packages: it puts the project's root on sys.path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from procurement.domain.savings import LotOutcome  # noqa: E402
-from procurement.domain.sharing import PENNY, share_savings  # noqa: E402
+from procurement.domain.savings import LotOutcome
+from procurement.domain.sharing import PENNY, share_savings
 
 D = Decimal
 
@@ -184,14 +181,14 @@ def main() -> int:
     ]
     for title, header, table in tables:
         if args.markdown:
-            print(f"\n{title}:\n\n| {' | '.join(header)} |\n|{'---|' * len(header)}")
-            print("\n".join(f"| {' | '.join(row)} |" for row in table))
+            print(f"\n{title}:\n\n{support.table_head(*header)}")
+            print("\n".join(support.table_row(*row) for row in table))
         else:
             widths = [max(len(str(c)) for c in column) for column in zip(header, *table, strict=True)]
             print(f"\n{title}\n" + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
             for row in table:
                 print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
-    print(f"\nPython {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
+    print(f"\n{support.python()}, numpy {np.__version__}, {platform.machine()}")
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0

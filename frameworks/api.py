@@ -9,7 +9,7 @@ from app.api.pagination import paginate
 from app.api.validation import json_body
 from app.domain.errors import ConsortError
 from app.domain.roles import Role
-from frameworks import ocds, questions
+from frameworks import questions
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
 from frameworks.presenters import framework_json, lot_json, preload
@@ -30,13 +30,6 @@ bp = api_blueprint("frameworks_api", __name__)
 
 class JoinIn(BaseModel):
     requirement_id: int
-
-
-class OcdsPackage(BaseModel):
-    uri: str
-    version: str
-    publishedDate: str  # noqa: N815 - OCDS's own field name
-    releases: list[dict]
 
 
 @bp.post("/frameworks")
@@ -154,13 +147,3 @@ def list_questions(framework_id: int):
     """The published clarifications of a framework."""
     frameworks.get_visible(api_user(), framework_id)
     return paginate(questions.published_query(framework_id), questions.as_public_json)
-
-
-@bp.get("/frameworks/<int:framework_id>/ocds")
-@operation("The framework's OCDS 1.1.5 release package (after publication)", responses={200: OcdsPackage},
-           errors=(404,))
-@token_required()
-def get_ocds(framework_id: int):
-    """The OCDS release package: planning and tender, with lots and techniques."""
-    frameworks.get_visible(api_user(), framework_id)
-    return ocds.release_package(framework_id)

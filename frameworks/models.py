@@ -11,7 +11,7 @@ from app.extensions import db
 from app.organisations.models import Organisation
 from app.types import Money, StatusEnum, UTCDateTime, utcnow
 from frameworks.domain.lifecycle import FrameworkStatus, effective_status
-from procurement.models import Requirement
+from frameworks.requirements.models import Requirement
 
 StatusColumn = StatusEnum(FrameworkStatus)
 

@@ -5,18 +5,19 @@ from decimal import Decimal
 
 from app.accounts.models import User
 from app.audit import services as audit
+from app.domain import calendar as standstill
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
 from app.extensions import db
 from app.types import utcnow
+from frameworks import signals
 from frameworks.domain import lifecycle
 from frameworks.domain.criteria import CriterionSpec, weight_problems
 from frameworks.domain.demand import LotDemand, aggregate, fits, pooling_problems
 from frameworks.domain.lifecycle import FrameworkStatus, IllegalTransition
 from frameworks.models import STATE_TIMESTAMPS, Criterion, Framework, Lot, LotRequirement
-from procurement import requirements as requirement_service
-from procurement.domain import standstill
-from procurement.models import Requirement, RequirementStatus
+from frameworks.requirements import services as requirement_service
+from frameworks.requirements.models import Requirement, RequirementStatus
 
 FRAMEWORK_FIELDS = ("title", "description", "maximum_value", "bid_deadline", "question_deadline", "duration_months",
                     "max_lots_per_supplier", "min_sme_share", "standstill_working_days", "levy_percent",
@@ -103,6 +104,14 @@ def _shows_status(status: FrameworkStatus, now: datetime):
     if status == FrameworkStatus.CLOSED:
         return db.or_(Framework.status == status, overdue)
     return Framework.status == status
+
+
+def get_published(framework_id: int) -> Framework:
+    """A framework anyone may see: any but a draft."""
+    framework = get(framework_id)
+    if framework.status == FrameworkStatus.DRAFT:
+        raise NotFound("There is no published framework with that id.")
+    return framework
 
 
 def visible_query(actor: User | None, *, status: FrameworkStatus | None = None, search: str | None = None,
@@ -266,16 +275,12 @@ def publication_problems(framework: Framework) -> tuple[str, ...]:
 
 
 def _facts(framework: Framework, now: datetime) -> lifecycle.Facts:
-    from procurement.models import Recommendation
-
-    latest = db.session.scalars(db.select(Recommendation).where(Recommendation.framework_id == framework.id)
-                                .order_by(Recommendation.id.desc()).limit(1)).first()
-    outcome = latest.outcome if latest is not None else None
+    board = {"has_recommended_award": False, "board_approved": False, "board_rejected": False}
+    board |= signals.gathered(signals.lifecycle_facts, framework)
     return lifecycle.Facts(
         now=now, bid_deadline=framework.bid_deadline, question_deadline=framework.question_deadline,
         publication_problems=publication_problems(framework) if framework.status == FrameworkStatus.DRAFT else (),
-        has_recommended_award=outcome == "pending", board_approved=outcome == "approved",
-        board_rejected=outcome == "rejected", standstill_ends=framework.standstill_ends,
+        standstill_ends=framework.standstill_ends, **board,
     )
 
 
@@ -293,10 +298,7 @@ def transition(actor: User | None, framework_id: int, target: FrameworkStatus,
             return framework
     move(actor, framework, target, now)
     db.session.commit()
-    if target == FrameworkStatus.AWARDED:
-        from procurement import contracts
-
-        contracts.render_or_queue(framework.id)
+    signals.committed.send(framework, target=target)
     return framework
 
 
@@ -308,10 +310,6 @@ def move(actor: User | None, framework: Framework, target: FrameworkStatus, now:
         db.session.rollback()
         raise Conflict(error.reason) from None
     _move(framework, target, now, actor)
-    if target == FrameworkStatus.AWARDED:
-        from procurement import contracts
-
-        contracts.issue(actor, framework, now)
 
 
 def _move(framework: Framework, target: FrameworkStatus, now: datetime, actor: User | None) -> None:
@@ -324,8 +322,7 @@ def _move(framework: Framework, target: FrameworkStatus, now: datetime, actor: U
         framework.standstill_ends = standstill.ends(now, framework.standstill_working_days)
     audit.record(f"framework.{target.value}", framework, actor=actor,
                  before={"status": before.value}, after={"status": target.value})
-    if target == FrameworkStatus.CLOSED:
-        _record_opening(framework)
+    signals.moved.send(framework, target=target, actor=actor, now=now)
 
 
 def close_due(now: datetime | None = None) -> list[int]:
@@ -358,16 +355,6 @@ def count_joined_by(organisation_id: int) -> int:
     return db.session.scalar(
         db.select(db.func.count(db.distinct(Lot.framework_id))).join(LotRequirement).join(Requirement)
         .where(Requirement.organisation_id == organisation_id)) or 0
-
-
-def _record_opening(framework: Framework) -> None:
-    """The seal breaks at the deadline: record how many bids were submitted, and when."""
-    from suppliers.models import Bid, BidStatus
-
-    submitted = db.session.scalar(db.select(db.func.count()).select_from(Bid).where(
-        Bid.framework_id == framework.id, Bid.status == BidStatus.SUBMITTED)) or 0
-    audit.record("framework.bids_opened", framework, after={"submitted_bids": submitted,
-                                                             "opened_at": framework.bid_deadline.isoformat()})
 
 
 def references(framework_ids: set[int]) -> dict[int, str]:

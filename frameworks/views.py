@@ -11,14 +11,14 @@ from app.domain.roles import Role
 from app.extensions import db
 from app.types import utcnow
 from app.webforms import attach_errors, render_form
-from frameworks import ocds, questions
+from frameworks import questions, signals
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus, next_states
 from frameworks.domain.taxonomy import CATEGORIES
 from frameworks.forms import AnswerForm, FrameworkForm, JoinLotForm, LotForm, QuestionForm, TransitionForm
 from frameworks.presenters import preload
-from procurement import requirements
-from procurement.models import RequirementStatus
+from frameworks.requirements import services as requirements
+from frameworks.requirements.models import RequirementStatus
 
 bp = Blueprint("frameworks", __name__, template_folder="templates")
 PER_PAGE = 20
@@ -85,13 +85,7 @@ def detail(framework_id: int):
                     "labels": TRANSITION_LABELS, "unanswered": questions.unanswered(framework.id),
                     "answer_form": AnswerForm(), "problems": frameworks.publication_problems(framework)}
     context["published_questions"] = questions.published(framework.id)
-    from procurement import board  # the board builds on frameworks
-
-    context["recommendation"] = board.latest_for(framework.id)
-    if current_user.role == Role.EVALUATOR:
-        from procurement import evaluation  # evaluation builds on frameworks
-
-        context["panel_lots"] = evaluation.panel_lot_ids(current_user)
+    context |= signals.gathered(signals.page_context, framework, user=current_user)
     return render_form("frameworks/detail.html", TransitionForm(), **context)
 
 
@@ -232,17 +226,10 @@ def opportunities():
                        status=status, now=utcnow())
 
 
-def _published(framework_id: int):
-    framework = frameworks.get(framework_id)
-    if framework.status == FrameworkStatus.DRAFT:
-        raise NotFound("There is no published framework with that id.")
-    return framework
-
-
 @bp.route("/opportunities/<int:framework_id>", methods=["GET", "POST"])
 def notice(framework_id: int):
     """The tender notice: lots, criteria, weights, formula, dates, and the published clarifications."""
-    framework = _published(framework_id)
+    framework = frameworks.get_published(framework_id)
     form = QuestionForm()
     if request.method == "POST":
         if not current_user.is_authenticated or current_user.role != Role.SUPPLIER:
@@ -262,9 +249,3 @@ def notice(framework_id: int):
                        demands={lot.id: frameworks.demand(lot) for lot in framework.lots}, categories=CATEGORIES,
                        published_questions=questions.published(framework_id), own_questions=own, now=now)
 
-
-@bp.get("/opportunities/<int:framework_id>/ocds.json")
-def ocds_download(framework_id: int):
-    """The framework's OCDS release package, for anyone."""
-    package = ocds.release_package(_published(framework_id).id)
-    return package, 200, {"Content-Disposition": f'attachment; filename="{package["releases"][0]["ocid"]}.json"'}

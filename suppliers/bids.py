@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from blinker import Namespace
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +19,9 @@ from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
 from app.extensions import db
 from app.organisations.models import Organisation
+from app.templating import london_time
 from app.types import utcnow
+from frameworks import signals as framework_signals
 from frameworks.domain.lifecycle import FrameworkStatus
 from frameworks.models import Criterion, Framework, Lot
 from suppliers import profiles
@@ -44,17 +47,28 @@ def is_sealed(framework: Framework, now: datetime) -> bool:
                                                                              FrameworkStatus.OPEN)
 
 
-def cleared_lot_ids(actor: User) -> set[int]:
-    """The lots whose bids an evaluator may read: on the lot's panel, with a latest declaration of no conflict."""
-    from procurement.models import ConflictDeclaration, PanelMember  # evaluation builds on bids, not the reverse
+# Sent with an evaluator to learn the lots whose bids they are cleared to read (on the lot's panel, with a latest
+# declaration of no conflict): the evaluation, which builds on bids, answers with a set of lot ids. No answer, no lot.
+evaluator_clearance = Namespace().signal("evaluator-clearance")
 
-    latest = (db.select(db.func.max(ConflictDeclaration.id)).where(ConflictDeclaration.user_id == actor.id)
-              .group_by(ConflictDeclaration.lot_id))
-    return set(db.session.scalars(
-        db.select(ConflictDeclaration.lot_id)
-        .join(PanelMember, db.and_(PanelMember.lot_id == ConflictDeclaration.lot_id,
-                                   PanelMember.user_id == actor.id))
-        .where(ConflictDeclaration.id.in_(latest), ConflictDeclaration.conflict.is_(False))))
+
+def cleared_lot_ids(actor: User) -> set[int]:
+    """The lots whose bids an evaluator may read, as the evaluation answers."""
+    cleared: set[int] = set()
+    for _, lot_ids in evaluator_clearance.send(actor):
+        cleared |= set(lot_ids)
+    return cleared
+
+
+@framework_signals.moved.connect
+def _record_opening(framework: Framework, target: FrameworkStatus, **_) -> None:
+    """The seal breaks at the deadline: when a framework closes, record how many bids were submitted, and when."""
+    if target != FrameworkStatus.CLOSED:
+        return
+    submitted = db.session.scalar(db.select(db.func.count()).select_from(Bid).where(
+        Bid.framework_id == framework.id, Bid.status == BidStatus.SUBMITTED)) or 0
+    audit.record("framework.bids_opened", framework, after={"submitted_bids": submitted,
+                                                             "opened_at": framework.bid_deadline.isoformat()})
 
 
 def may_read(actor: User, bid: Bid, now: datetime) -> bool:
@@ -294,8 +308,6 @@ def withdraw(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
 
 
 def _email_receipt(actor: User, bid: Bid, framework: Framework) -> None:
-    from app.templating import london_time
-
     body = (f"Your bid on {framework.reference} {framework.title} was received.\n\n"
             f"Received: {london_time(bid.submitted_at)} ({bid.submitted_at.isoformat()})\n"
             f"SHA-256 of its content: {bid.receipt_sha256}\n\n"

@@ -1,11 +1,10 @@
 """Pages of suppliers: the profile and declaration, the bid, its documents and receipt, and bid lists."""
-import csv
-import io
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.access import role_required
+from app.csvfiles import csv_response
 from app.domain.errors import ConsortError, ValidationFailed
 from app.domain.roles import Role
 from app.extensions import db
@@ -227,27 +226,22 @@ def export_bids(framework_id: int):
     framework = frameworks.get_visible(current_user, framework_id)
     lots = {lot.id: lot for lot in framework.lots}
     view = bids.view_for(current_user, framework)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["bid_id", "supplier", "sme", "status", "submitted_at", "receipt_sha256", "offer", "lots",
-                     "price", "documents", "declaration"])
+    header = ["bid_id", "supplier", "sme", "status", "submitted_at", "receipt_sha256", "offer", "lots", "price",
+              "documents", "declaration"]
+    return csv_response(f"{framework.reference}-bids.csv", header, _bid_rows(framework, lots, view))
+
+
+def _bid_rows(framework, lots, view):
     for record in db.session.scalars(bids.readable_query(current_user, framework)):
-        common = [record.id, _cell(record.supplier.name), record.supplier.sme, record.status.value,
+        common = [record.id, record.supplier.name, record.supplier.sme, record.status.value,
                   record.submitted_at.isoformat() if record.submitted_at else "", record.receipt_sha256 or ""]
-        tail = [len(record.documents), _cell(exclusion.summary(profiles.as_domain(record.declaration)))]
+        tail = [len(record.documents), exclusion.summary(profiles.as_domain(record.declaration))]
         for offer in record.lots:
             if view.lot_ids is None or offer.lot_id in view.lot_ids:
                 price = f"{offer.price:.2f}" if view.prices else "hidden"
-                writer.writerow([*common, "lot", lots[offer.lot_id].number, price, *tail])
+                yield [*common, "lot", lots[offer.lot_id].number, price, *tail]
         for bundle in record.bundles if view.prices and view.lot_ids is None else ():
             numbers = " ".join(str(lots[x.lot_id].number) for x in bundle.lots)
-            writer.writerow([*common, "bundle", numbers, f"{bundle.price:.2f}", *tail])
-    filename = f"{framework.reference}-bids.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "private, no-store"})
+            yield [*common, "bundle", numbers, f"{bundle.price:.2f}", *tail]
 
 
-def _cell(text: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

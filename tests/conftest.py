@@ -13,8 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
-from app import create_app
 from app.extensions import db
+from consort import create_app
 from tests.stripe_support import localstripe  # noqa: F401 - a fixture for the tests that pay
 from tests.support import PASSWORD
 

@@ -16,6 +16,7 @@ from app.domain.roles import Role, role_mismatch_message
 from app.extensions import db
 from app.links import public_url
 from app.organisations import services as organisations
+from app.templating import london_time
 from app.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,6 @@ def invite(*, actor: User, email: str, role: Role, organisation_id: int) -> tupl
 
 
 def _invitation_text(invitation: Invitation, link: str) -> str:
-    from app.templating import london_time
-
     inviter = invitation.invited_by.name or invitation.invited_by.email
     return (
         f"{inviter} has invited you to join {invitation.organisation.name} on Consort "

@@ -12,6 +12,7 @@ from app.domain.roles import OrganisationKind, Role, role_mismatch_message
 from app.extensions import db
 from app.organisations import services as organisations
 from app.organisations.models import Organisation
+from app.templating import london_time
 from app.types import utcnow
 
 SIGN_IN_FAILED = "The e-mail address or password is not right."
@@ -79,8 +80,6 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
 
 
 def _locked_message(until: datetime) -> str:
-    from app.templating import london_time
-
     return (f"This account is locked after too many failed sign-ins. Try again after {london_time(until)}, "
             "or ask your administrator.")
 

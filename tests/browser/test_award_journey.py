@@ -19,7 +19,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def evaluated(make_user):
     """A framework in evaluation: one lot (budget £250,000, two places), three scored bids."""
     from frameworks import services as frameworks
-    from procurement import evaluation
+    from procurement.evaluation import services as evaluation
     from suppliers import bids
     from suppliers.domain import bidding
 

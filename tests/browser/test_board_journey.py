@@ -25,7 +25,7 @@ def test_recommend_vote_standstill_award_sign_and_countersign(live_server, brows
                                                              request):
     from app.accounts.models import User
     from frameworks.models import Framework
-    from procurement import award
+    from procurement.award import services as award
 
     for email in BOARD:
         make_user(email, role="board", org="London Digital Purchasing Consortium", kind="consortium")

@@ -26,7 +26,8 @@ def award_through_the_board(framework, make_user):
     from frameworks import services as frameworks
     from frameworks.domain.lifecycle import FrameworkStatus
     from frameworks.models import Framework, Lot
-    from procurement import award, board
+    from procurement.award import services as award
+    from procurement.board import services as board
 
     db.session.execute(update(Lot).where(Lot.framework_id == framework.id).values(max_awards=1))
     db.session.commit()

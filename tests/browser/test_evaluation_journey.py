@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from frameworks.domain.lifecycle import FrameworkStatus
-from procurement.models import ModeratedScore, Score
+from procurement.evaluation.models import ModeratedScore, Score
 from tests.browser.test_framework_journey import sign_in
 from tests.functional.framework_pages_support import make_framework, make_lot, make_requirement, move_deadlines
 
@@ -21,7 +21,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 @pytest.fixture
 def tendered_lot(make_user):
     from frameworks import services as frameworks
-    from procurement import evaluation
+    from procurement.evaluation import services as evaluation
     from suppliers import bids
     from suppliers.domain import bidding
 

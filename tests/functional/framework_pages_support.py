@@ -15,8 +15,8 @@ from app.extensions import db
 from app.types import london_today, utcnow
 from frameworks import services as frameworks
 from frameworks.models import Framework, Lot
-from procurement import requirements
-from procurement.models import Requirement
+from frameworks.requirements import services as requirements
+from frameworks.requirements.models import Requirement
 from tests.support import csrf_token
 
 

@@ -4,13 +4,13 @@ import re
 import pytest
 from sqlalchemy import func, select, text
 
-from app import demo
 from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.domain.roles import OrganisationKind, Role
 from app.extensions import db
 from app.organisations import services as organisations
 from app.organisations.models import Organisation, OrganisationDomain
+from consort import demo
 from tests.support import PASSWORD, sign_in
 
 
@@ -201,7 +201,8 @@ def test_seed_demo_loads_london_a_consortium_suppliers_users_and_a_framework_in_
     # A framework in each state, the later ones taken there through the real services: an award run recommended
     # to the board, a quorum's approval with the standstill and its letters, the award with its contracts.
     from frameworks.models import Framework
-    from procurement.models import Contract, Recommendation, StandstillLetter
+    from procurement.board.models import Recommendation
+    from procurement.contracts.models import Contract, StandstillLetter
 
     states = {f.title: f.status.value for f in db.session.scalars(select(Framework))}
     assert set(states.values()) == {"draft", "open", "closed", "evaluation", "recommended", "standstill", "awarded",

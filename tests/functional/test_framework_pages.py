@@ -17,7 +17,7 @@ from app.types import london_today
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
 from frameworks.models import Framework, Lot
-from procurement.models import Requirement
+from frameworks.requirements.models import Requirement
 from tests.functional.framework_pages_support import (
     assert_summary_links_to,
     audit_actions,
@@ -216,7 +216,7 @@ def test_only_an_admin_can_move_a_framework(as_, draft, who):
 
 @pytest.fixture
 def huey_immediate():
-    from app.tasks import huey
+    from app.tasking import huey
 
     was = huey.immediate
     huey.immediate = True
@@ -225,7 +225,7 @@ def huey_immediate():
 
 
 def test_the_closing_job_closes_a_framework_whose_deadline_has_passed(people, published, huey_immediate):
-    from app.tasks import close_due_frameworks
+    from frameworks.tasks import close_due_frameworks
 
     due, _ = published
     not_due = make_framework(people("admin"), title="Still open")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from frameworks.models import Lot
-from procurement.models import Requirement, RequirementStatus
+from frameworks.requirements.models import Requirement, RequirementStatus
 from tests.functional.framework_pages_support import (
     Tables,
     assert_summary_links_to,

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.types import LONDON
-from frameworks import ocds, questions
+from consort.publication import ocds
+from frameworks import questions
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
 from frameworks.models import Framework, Question

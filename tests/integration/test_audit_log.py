@@ -4,13 +4,13 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from app import create_app
 from app.audit import services as audit
 from app.audit.models import AuditEvent, AuditLogIsAppendOnly
 from app.domain.roles import OrganisationKind
 from app.extensions import db
 from app.organisations import services as organisations
 from app.organisations.models import Organisation
+from consort import create_app
 
 
 def test_an_event_is_committed_with_its_change(app):

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from app import create_app
 from app.domain.errors import Conflict
 from app.extensions import db
+from consort import create_app
 from frameworks.domain.lifecycle import FrameworkStatus
 from suppliers import bids
 from suppliers.domain import bidding

@@ -1,5 +1,5 @@
 """The OCDS release package of a framework, built from the database and validated offline against the schema
-(OCDS 1.1.5 with the lots, bid and techniques extensions) that the project ships in frameworks/ocds_schema."""
+(OCDS 1.1.5 with the lots, bid and techniques extensions) that the project ships in consort/publication/ocds_schema."""
 import copy
 import hashlib
 import json
@@ -14,13 +14,13 @@ from app.domain.roles import OrganisationKind
 from app.extensions import db
 from app.organisations import services as organisations
 from app.types import london_today, utcnow
-from frameworks import ocds as framework_ocds
+from consort.publication import ocds as framework_ocds
+from consort.publication.ocds import SCHEMA_DIR, patched_release_schema, validation_errors
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
 from frameworks.models import STATE_TIMESTAMPS
-from frameworks.ocds import SCHEMA_DIR, patched_release_schema, validation_errors
+from frameworks.requirements import services as requirements
 from frameworks.services import CriterionInput, LotInput
-from procurement import requirements
 
 S = FrameworkStatus
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from procurement.domain.standstill import LONDON, ends, is_working_day, last_working_day
+from app.domain.calendar import LONDON, ends, is_working_day, last_working_day
 
 
 def london(*args) -> datetime:

@@ -2,7 +2,7 @@
 from collections.abc import Sequence
 from decimal import Decimal
 
-from procurement.domain.award.model import ZERO, Offer, Problem, compliant, spend
+from procurement.domain.award.model import ZERO, Offer, Problem, compliant, spend, value
 
 
 def greedy(problem: Problem) -> list[Offer]:
@@ -33,6 +33,4 @@ def greedy(problem: Problem) -> list[Offer]:
 
 
 def total_value(chosen: Sequence[Offer]) -> Decimal:
-    from procurement.domain.award.model import value
-
     return sum((value(o) for o in chosen), ZERO)

@@ -113,7 +113,7 @@ def test_a_quorum_of_approvals_starts_the_standstill_with_its_end_date(world, ru
     declare(world, "board4", lot)
     assert_error(vote(world, "board4", record, "approve"), 409, "conflict")
     from app.accounts.models import User
-    from procurement import board
+    from procurement.board import services as board
 
     data = board.minutes_pdf(db.session.get(User, world.user("board").id), record["id"])
     text = pdf_text(data)
@@ -151,7 +151,7 @@ def test_a_majority_of_rejections_sends_the_framework_back_to_evaluation_with_th
         answer = vote(world, who, record, "reject", f"{who}: the price is too high.").get_json()
     assert answer["tally"]["outcome"] == "rejected" and answer["framework_status"] == "evaluation"
     assert stored_framework(framework["id"]).status.value == "evaluation"
-    from procurement import board
+    from procurement.board import services as board
 
     assert "board2: the price is too high." in board.latest_for(framework["id"]).reasons
     # A new run can be recommended again.
@@ -246,8 +246,8 @@ def test_the_pdfs_hold_the_parties_lots_prices_and_clause_numbers(world, awarded
 
 
 def test_the_same_inputs_give_the_same_bytes(world, awarded, app):
-    from procurement import contracts
-    from procurement.models import Contract
+    from procurement.contracts import services as contracts
+    from procurement.contracts.models import Contract
 
     contract = db.session.scalars(db.select(Contract).where(Contract.framework_id == awarded[0]["id"])).first()
     assert contracts.document(contract) == contract.versions[-1].pdf
@@ -308,7 +308,7 @@ def test_a_non_party_gets_403_or_404_for_every_contract(world, awarded):
 
 
 def test_the_ocds_package_gains_the_award_and_then_the_contract_and_stays_valid(world, run):
-    from frameworks.ocds import validation_errors
+    from consort.publication.ocds import validation_errors
 
     framework, _, record = approved(world, run)
     package = world.get("officer", f"/api/v1/frameworks/{framework['id']}/ocds").get_json()
@@ -336,7 +336,7 @@ def test_the_ocds_package_gains_the_award_and_then_the_contract_and_stays_valid(
 
 
 def test_a_rendered_version_is_never_changed(world, awarded):
-    from procurement.models import Contract
+    from procurement.contracts.models import Contract
 
     contract = db.session.scalars(db.select(Contract).where(Contract.framework_id == awarded[0]["id"])).first()
     version = contract.versions[0]

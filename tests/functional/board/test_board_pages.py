@@ -138,8 +138,8 @@ def test_the_supplier_reads_its_letter_then_after_the_award_signs_and_the_admin_
 
 
 def test_a_large_batch_of_contracts_is_rendered_off_the_request_path_with_progress(app, world, run, monkeypatch):  # noqa: F811
-    from app import tasks
-    from procurement import contracts
+    from procurement.contracts import services as contracts
+    from procurement.contracts import tasks
 
     framework, _, _ = approved(world, run)
     end_standstill(framework["id"])

@@ -42,7 +42,7 @@ def test_award_pages_are_for_admins(app, world, in_evaluation):  # noqa: F811
 
 
 def test_a_running_award_shows_a_page_that_updates_itself(app, world, in_evaluation, monkeypatch):  # noqa: F811
-    from app import tasks
+    from procurement.award import tasks
 
     framework, _, _, _ = in_evaluation
     app.config["AWARD_ASYNC_OFFERS"] = 1

@@ -109,8 +109,8 @@ def test_a_minimum_sme_share_no_sme_can_meet_leaves_the_lot_unfilled_and_says_wh
 
 
 def test_a_large_award_run_answers_202_and_completes_off_the_request_path(app, world, in_evaluation, monkeypatch):
-    from app import tasks
-    from procurement import award
+    from procurement.award import services as award
+    from procurement.award import tasks
 
     framework, _, _, _ = in_evaluation
     app.config["AWARD_ASYNC_OFFERS"] = 1  # this framework's two offers count as large

@@ -245,7 +245,7 @@ def add_scored_bids(lot: dict, evaluator_ids: list[int], n: int) -> None:
     """n submitted bids on the lot, each scored on every criterion by every evaluator, inserted directly."""
     from app.domain.roles import OrganisationKind
     from app.organisations.models import Organisation
-    from procurement.models import Score
+    from procurement.evaluation.models import Score
     from suppliers.models import Bid, BidAnswer, BidLot, BidStatus
 
     now = utcnow()

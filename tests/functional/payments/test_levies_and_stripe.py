@@ -83,7 +83,7 @@ def test_suppliers_see_their_own_levies_and_admins_all(world, awarded_lot):
 
 def test_a_levy_is_paid_end_to_end_through_a_payment_intent_and_a_signed_webhook(world, awarded_lot, webhook_server,
                                                                                 localstripe):
-    from procurement.models import Levy
+    from procurement.calloffs.models import Levy
 
     framework, lot, winner, who = awarded_lot
     levy = call_off(world, framework, lot, winner).get_json()["levy"]

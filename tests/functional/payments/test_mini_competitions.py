@@ -46,7 +46,7 @@ def user(world, who):
 
 
 def close(competition_id: int) -> None:
-    from procurement.models import MiniCompetition
+    from procurement.calloffs.models import MiniCompetition
 
     db.session.execute(update(MiniCompetition).where(MiniCompetition.id == competition_id).values(
         deadline=datetime.now(UTC) - timedelta(minutes=1)))
@@ -62,8 +62,8 @@ def test_a_direct_award_on_a_shared_lot_is_refused_for_a_mini_competition(world,
 
 def test_the_best_scoring_answer_wins_and_becomes_a_call_off_with_its_levy(world, shared_lot, app):
     from app.domain.errors import Conflict, ValidationFailed
-    from procurement import minicompetitions
-    from procurement.models import CallOff, Levy
+    from procurement.calloffs import minicompetitions
+    from procurement.calloffs.models import CallOff, Levy
 
     framework, lot = shared_lot
     officer = user(world, "officer")

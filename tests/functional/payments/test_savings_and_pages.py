@@ -47,7 +47,7 @@ def test_the_savings_page_explains_both_sharings_in_plain_words(app, world, awar
 
 def test_an_officer_calls_off_on_the_page_and_the_supplier_pays_with_the_test_card(app, world, awarded_lot,
                                                                                 webhook_server):
-    from procurement.models import Levy
+    from procurement.calloffs.models import Levy
 
     framework, lot, _, who = awarded_lot
     officer = browser(app, world, "officer")
@@ -90,7 +90,7 @@ def test_levy_pages_are_for_suppliers_and_admins(app, world, awarded_lot):
     call_off(world, framework, lot, winner)
     assert browser(app, world, "officer").get("/levies").status_code == 403
     loser = browser(app, world, "other_supplier" if who == "supplier" else "supplier")
-    from procurement.models import Levy
+    from procurement.calloffs.models import Levy
 
     levy = db.session.scalars(db.select(Levy)).one()
     assert loser.get(f"/levies/{levy.id}/pay").status_code == 404
@@ -103,7 +103,7 @@ def test_no_call_off_form_before_the_award(app, world, run):
 
 
 def test_the_dashboards_show_spend_savings_levies_and_the_pipeline_with_csv(app, world, awarded_lot, stripe_app):
-    from procurement.models import Levy
+    from procurement.calloffs.models import Levy
 
     framework, lot, winner, _ = awarded_lot
     call_off(world, framework, lot, winner, value="8000.00")

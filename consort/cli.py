@@ -1,0 +1,73 @@
+"""Commands for operators: create-user, seed-demo and audit verify (flask db comes from Flask-Migrate)."""
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.accounts import services as accounts
+from app.audit import services as audit
+from app.domain.errors import ValidationFailed
+from app.domain.roles import OrganisationKind, Role
+from consort import demo
+from frameworks import services as frameworks
+
+audit_cli = AppGroup("audit", help="Check the audit log.")
+frameworks_cli = AppGroup("frameworks", help="Look after frameworks.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="The user's role.")
+@click.option("--org", "org_name", required=True, help="The organisation's name; created if it does not exist.")
+@click.option("--org-kind", type=click.Choice([k.value for k in OrganisationKind]),
+              help="The kind of a new organisation (default: the role's usual kind).")
+@click.option("--sme", is_flag=True, help="Mark a new supplier organisation as an SME.")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
+def create_user(email, role, org_name, org_kind, sme, password_stdin):
+    """Create a user (and their organisation if needed); print the user's id."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = accounts.create_user(email, password, Role(role), org_name,
+                                    OrganisationKind(org_kind) if org_kind else None, sme=sme)
+    except ValidationFailed as error:
+        for field, message in (error.fields or {"": error.message}).items():
+            click.echo(f"Error{f' ({field})' if field else ''}: {message}", err=True)
+        sys.exit(1)
+    click.echo(user.id)
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load the demo data (idempotent): London's authorities, suppliers and demo users."""
+    created = demo.seed()
+    click.echo(f"Demo data ready: {created['organisations']} organisations, {created['users']} users and "
+               f"{created['frameworks']} frameworks created.")
+    click.echo(f"Demo users sign in with the password {demo.DEMO_PASSWORD!r}:")
+    for user in demo.demo_users():
+        click.echo(f"  {user.role.value:<10} {user.email}")
+
+
+@audit_cli.command("verify")
+def verify_audit():
+    """Check the hash chain; report the first tampered event and exit 1 if there is one."""
+    checked, broken = audit.verify()
+    if broken:
+        click.echo(f"Audit log TAMPERED: event {broken.event_id}: {broken.reason}. "
+                   f"({checked} events read.)", err=True)
+        sys.exit(1)
+    click.echo(f"Audit log intact: {checked} events verified.")
+
+
+@frameworks_cli.command("close-due")
+def close_due_frameworks():
+    """Close every open framework whose bid deadline has passed (the consumer does this each minute)."""
+    closed = frameworks.close_due()
+    click.echo(f"Closed {len(closed)} framework(s){': ' + ', '.join(map(str, closed)) if closed else ''}.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(frameworks_cli)

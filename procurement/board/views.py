@@ -1,0 +1,114 @@
+"""Pages of the board: awaiting decisions, the recommendation pack, declaring and voting, the minutes."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app import pdf
+from app.accounts.access import role_required
+from app.domain.errors import ConsortError, ValidationFailed
+from app.domain.roles import Role
+from app.webforms import attach_errors
+from frameworks import services as frameworks
+from procurement.award import pack
+from procurement.board import services as board
+from procurement.board.forms import BoardDeclarationForm, ConfirmForm, VoteForm
+
+bp = Blueprint("board", __name__, template_folder="templates")
+
+@bp.get("/board")
+@role_required(Role.BOARD, Role.ADMIN)
+def awaiting():
+    """Recommendations waiting for the board."""
+    items = [(r, board.standing(current_user, r) if current_user.role == Role.BOARD else None,
+              frameworks.get(r.framework_id)) for r in board.awaiting(current_user)]
+    return render_template("board/board.html", items=items)
+
+
+@bp.get("/award-runs/<int:run_id>/recommendation")
+@role_required(Role.ADMIN, Role.BOARD)
+def recommendation(run_id: int):
+    """The recommendation pack, with the board's declarations and votes."""
+    return _recommendation_page(run_id, ConfirmForm(), BoardDeclarationForm(), VoteForm())
+
+
+def _recommendation_page(run_id: int, confirm: ConfirmForm, declare: BoardDeclarationForm, vote: VoteForm):
+    contents = pack.build(current_user, run_id)
+    made = board.recommendation_of(run_id)
+    where = board.standing(current_user, made) if made is not None and current_user.role == Role.BOARD else None
+    names = board.member_names(made) if made is not None else {}
+    status = 422 if any(f.errors for f in (confirm, declare, vote)) else 200
+    return render_template("board/recommendation.html", pack=contents, made=made, where=where,
+                           tally=board.tally_of(made) if made else None, confirm=confirm, declare=declare,
+                           vote=vote, names=names, explanation=contents.run.result.get("explanation", []),
+                           framework=contents.framework), status
+
+
+@bp.post("/award-runs/<int:run_id>/recommend")
+@role_required(Role.ADMIN)
+def recommend(run_id: int):
+    """The admin recommends the run to the board, after confirming."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _recommendation_page(run_id, form, BoardDeclarationForm(), VoteForm())
+    try:
+        board.recommend(current_user, run_id)
+    except ConsortError as error:
+        flash(error.message, "error")
+    else:
+        flash("Recommended to the board. Its members have been told by e-mail.", "success")
+    return redirect(url_for("board.recommendation", run_id=run_id))
+
+
+@bp.post("/award-runs/<int:run_id>/declaration")
+@role_required(Role.BOARD)
+def declare(run_id: int):
+    """A board member declares any conflict with the winning suppliers."""
+    form = BoardDeclarationForm()
+    if form.validate_on_submit():
+        try:
+            board.declare(current_user, run_id, form.conflict.data == "yes", form.details.data or "")
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash("Your declaration is recorded." + (" With a conflict you cannot vote on this award."
+                                                     if form.conflict.data == "yes" else " You can vote now."),
+                  "success")
+            return redirect(url_for("board.recommendation", run_id=run_id) + "#vote")
+    return _recommendation_page(run_id, ConfirmForm(), form, VoteForm())
+
+
+@bp.post("/award-runs/<int:run_id>/vote")
+@role_required(Role.BOARD)
+def vote(run_id: int):
+    """A board member votes."""
+    form = VoteForm()
+    if form.validate_on_submit():
+        try:
+            result = board.vote(current_user, run_id, form.decision.data, form.comment.data or "")
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        except ConsortError as error:
+            flash(error.message, "error")
+            return redirect(url_for("board.recommendation", run_id=run_id))
+        else:
+            outcome = result.tally.outcome.value
+            flash({"approved": "Your vote is recorded, and with it the board has approved the award: the standstill "
+                               "has started.",
+                   "rejected": "Your vote is recorded, and with it the board has rejected the recommendation: the "
+                               "framework goes back to evaluation.",
+                   }.get(outcome, "Your vote is recorded."), "success")
+            return redirect(url_for("board.recommendation", run_id=run_id))
+    return _recommendation_page(run_id, ConfirmForm(), BoardDeclarationForm(), form)
+
+
+@bp.get("/award-runs/<int:run_id>/recommendation.pdf")
+@role_required(Role.ADMIN, Role.BOARD)
+def recommendation_pdf(run_id: int):
+    """The pack as a PDF."""
+    return pdf.response(pack.pack_pdf(current_user, run_id), f"recommendation-run-{run_id}.pdf")
+
+
+@bp.get("/award-runs/<int:run_id>/minutes.pdf")
+@role_required(Role.ADMIN, Role.BOARD)
+def minutes(run_id: int):
+    """The minutes of the board's decision."""
+    return pdf.response(board.minutes_pdf(current_user, run_id), f"board-minutes-run-{run_id}.pdf")

@@ -1,0 +1,111 @@
+"""Pages of call-offs and mini-competitions: an officer calls off directly or runs a mini-competition."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts.access import role_required
+from app.domain.errors import ConsortError, ValidationFailed
+from app.domain.roles import Role
+from app.types import utcnow
+from app.webforms import attach_errors, render_form
+from frameworks import services as frameworks
+from procurement.calloffs import minicompetitions
+from procurement.calloffs import services as calloffs
+from procurement.calloffs.forms import AnswerForm, CallOffForm, ConfirmAwardForm, MiniCompetitionForm, ScoreAnswerForm
+from procurement.evaluation import services as evaluation
+
+bp = Blueprint("calloffs", __name__, template_folder="templates")
+
+@bp.route("/frameworks/<int:framework_id>/call-offs", methods=["GET", "POST"])
+@role_required(Role.OFFICER, Role.ADMIN, Role.SUPPLIER)
+def call_offs(framework_id: int):
+    """The framework's call-offs one may see; an officer of a participating authority places one here."""
+    framework = frameworks.get(framework_id)
+    winners = calloffs.winners(framework.id)
+    names = evaluation.supplier_names({s for suppliers in winners.values() for s in suppliers})
+    mine = [lot for lot in framework.lots if current_user.role == Role.OFFICER and lot.id in winners
+            and current_user.organisation_id in {a.organisation_id for a in frameworks.demand(lot).authorities}]
+    form = CallOffForm()
+    form.lot_id.choices = [(lot.id, f"Lot {lot.number}: {lot.title} — " +
+                            ", ".join(names[s] for s in winners[lot.id])) for lot in mine]
+    if request.method == "POST" and current_user.role == Role.OFFICER and form.validate_on_submit():
+        suppliers = winners.get(form.lot_id.data, [])
+        try:
+            placed = calloffs.call_off(current_user, framework.id, form.lot_id.data,
+                                       suppliers[0] if suppliers else 0, form.value.data, form.description.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        except ConsortError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(f"Call-off placed with {names[placed.call_off.supplier_id]} for £{placed.call_off.value:,.2f}.",
+                  "success")
+            return redirect(url_for("calloffs.call_offs", framework_id=framework.id))
+    headroom = framework.maximum_value - calloffs.called_off(framework.id)
+    return render_form("calloffs/call_offs.html", form, framework=framework, lots=mine, names=names,
+                       competitions=minicompetitions.of_framework(current_user, framework.id),
+                       shared_lots=[lot for lot in mine if len(winners[lot.id]) > 1],
+                       items=calloffs.call_offs_for(current_user, framework.id), headroom=headroom,
+                       supplier_names=_names_for(calloffs.call_offs_for(current_user, framework.id)))
+
+
+def _names_for(items) -> dict[int, str]:
+    return evaluation.supplier_names({c.supplier_id for c in items} | {c.organisation_id for c in items})
+
+
+@bp.route("/frameworks/<int:framework_id>/mini-competitions/new", methods=["GET", "POST"])
+@role_required(Role.OFFICER)
+def new_mini_competition(framework_id: int):
+    """An officer asks the suppliers of a lot with several winners to compete for an order."""
+    framework = frameworks.get(framework_id)
+    winners = calloffs.winners(framework.id)
+    lots = [lot for lot in framework.lots if len(winners.get(lot.id, [])) > 1
+            and current_user.organisation_id in {a.organisation_id for a in frameworks.demand(lot).authorities}]
+    form = MiniCompetitionForm()
+    form.lot_id.choices = [(lot.id, f"Lot {lot.number}: {lot.title}") for lot in lots]
+    if form.validate_on_submit():
+        try:
+            competition = minicompetitions.start(current_user, framework.id, form.lot_id.data, form.request.data,
+                                                 form.maximum_value.data, form.deadline.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        except ConsortError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash("The lot's suppliers have been asked. Their answers stay sealed until the deadline.", "success")
+            return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
+    return render_form("calloffs/mini_competition_new.html", form, framework=framework, lots=lots)
+
+
+@bp.route("/mini-competitions/<int:competition_id>", methods=["GET", "POST"])
+@role_required(Role.OFFICER, Role.SUPPLIER, Role.ADMIN)
+def mini_competition(competition_id: int):
+    """The request; a supplier's answer; after the deadline, the answers with their scores, and the award."""
+    competition = minicompetitions.get_for(current_user, competition_id)
+    answer_form, score_form = AnswerForm(prefix="answer"), ScoreAnswerForm(prefix="score")
+    action = request.form.get("action")
+    try:
+        if action == "answer" and current_user.role == Role.SUPPLIER and answer_form.validate_on_submit():
+            minicompetitions.answer(current_user, competition.id, answer_form.price.data, answer_form.answer.data)
+            flash("Your answer is sent. You can change it until the deadline.", "success")
+            return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
+        if action == "score" and current_user.role == Role.OFFICER and score_form.validate_on_submit():
+            minicompetitions.score(current_user, competition.id, int(score_form.answer_id.data or 0),
+                                   score_form.score.data, score_form.reason.data)
+            flash("Score saved.", "success")
+            return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
+        if action == "award" and current_user.role == Role.OFFICER and ConfirmAwardForm().validate_on_submit():
+            minicompetitions.award(current_user, competition.id)
+            flash("Awarded: the call-off is placed with the best-scoring supplier.", "success")
+            return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
+    except ValidationFailed as error:
+        attach_errors(answer_form if action == "answer" else score_form, error)
+    except ConsortError as error:
+        flash(error.message, "error")
+        return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
+    answers = minicompetitions.answers_visible(current_user, competition)
+    names = evaluation.supplier_names({a.supplier_id for a in answers})
+    status = 422 if request.method == "POST" else 200
+    return render_template("calloffs/mini_competition.html", competition=competition, answers=answers,
+                           names=names, answer_form=answer_form, score_form=score_form, award_form=ConfirmAwardForm(),
+                           framework=frameworks.get(competition.framework_id), now=utcnow()), status

@@ -1,0 +1,396 @@
+"""Evaluation: panels, conflict declarations, independent scores with rationale, moderation, and the ranking.
+
+The rules of access, in one place here:
+- an admin sets each lot's panel of evaluators;
+- an evaluator on the panel declares conflicts of interest against the lot's bidders before seeing its bids;
+  a declared conflict removes their access to the lot;
+- scores are given only after the bid deadline, each with a rationale, on the criterion's scale;
+- an evaluator sees the others' scores (and the ranking) only once they have scored every answer of the lot;
+- nothing is overwritten: a new declaration, score or moderated score is a new row and the latest counts.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from app.accounts.models import User
+from app.audit import services as audit
+from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.domain.roles import Role
+from app.extensions import db
+from app.organisations.models import Organisation
+from app.types import utcnow
+from frameworks import services as frameworks
+from frameworks import signals as framework_signals
+from frameworks.models import Criterion, Lot
+from procurement.domain import scoring
+from procurement.evaluation.models import ConflictDeclaration, ModeratedScore, PanelMember, Score
+from suppliers import bids
+from suppliers.models import Bid, BidLot, BidStatus
+
+SPREAD_FRACTION = Decimal("0.4")  # evaluators further apart than this share of the scale need moderating
+
+
+def panel(lot_id: int) -> list[User]:
+    return list(db.session.scalars(db.select(User).join(PanelMember, PanelMember.user_id == User.id)
+                                   .where(PanelMember.lot_id == lot_id).order_by(User.email)))
+
+
+def set_panel(actor: User, lot_id: int, user_ids: list[int]) -> tuple[Lot, list[User]]:
+    """Replace a lot's evaluation panel. Commits."""
+    if actor.role != Role.ADMIN:
+        raise Forbidden("Only the consortium's admins set evaluation panels.")
+    lot = frameworks.get_lot(lot_id)
+    wanted = sorted(set(user_ids))
+    users = list(db.session.scalars(db.select(User).where(User.id.in_(wanted)))) if wanted else []
+    found = {u.id: u for u in users}
+    problems = {}
+    for user_id in wanted:
+        user = found.get(user_id)
+        if user is None:
+            problems[f"user_ids.{user_id}"] = f"There is no user {user_id}."
+        elif user.role != Role.EVALUATOR or not user.active:
+            problems[f"user_ids.{user_id}"] = f"{user.email} is not an active evaluator."
+    if problems:
+        raise ValidationFailed(next(iter(problems.values())), problems)
+    before = [u.id for u in panel(lot.id)]
+    db.session.execute(db.delete(PanelMember).where(PanelMember.lot_id == lot.id))
+    db.session.add_all(PanelMember(lot_id=lot.id, user_id=u, added_by_id=actor.id) for u in wanted)
+    audit.record("lot.panel_set", lot, actor=actor, before={"user_ids": before}, after={"user_ids": wanted})
+    db.session.commit()
+    return lot, panel(lot.id)
+
+
+@bids.evaluator_clearance.connect
+def cleared_lot_ids(actor: User) -> set[int]:
+    """The lots whose bids an evaluator may read: on the lot's panel, with a latest declaration of no conflict."""
+    latest = (db.select(db.func.max(ConflictDeclaration.id)).where(ConflictDeclaration.user_id == actor.id)
+              .group_by(ConflictDeclaration.lot_id))
+    return set(db.session.scalars(
+        db.select(ConflictDeclaration.lot_id)
+        .join(PanelMember, db.and_(PanelMember.lot_id == ConflictDeclaration.lot_id,
+                                   PanelMember.user_id == actor.id))
+        .where(ConflictDeclaration.id.in_(latest), ConflictDeclaration.conflict.is_(False))))
+
+
+@framework_signals.page_context.connect
+def _panel_on_framework_page(framework, user: User) -> dict:
+    """An evaluator sees, on a framework's page, which of its lots they sit on the panel of."""
+    return {"panel_lots": panel_lot_ids(user)} if user.role == Role.EVALUATOR else {}
+
+
+def panel_lot_ids(user: User) -> set[int]:
+    return set(db.session.scalars(db.select(PanelMember.lot_id).where(PanelMember.user_id == user.id)))
+
+
+def _on_panel(user: User, lot_id: int) -> bool:
+    return db.session.scalar(db.select(PanelMember.id).where(PanelMember.lot_id == lot_id,
+                                                             PanelMember.user_id == user.id)) is not None
+
+
+def bidder_names(lot: Lot, now: datetime | None = None) -> list[str]:
+    """The names of the lot's bidders, once the seal is broken; before it, nobody may know them."""
+    if bids.is_sealed(lot.framework, now or utcnow()):
+        return []
+    return list(db.session.scalars(
+        db.select(Organisation.name).join(Bid, Bid.supplier_id == Organisation.id)
+        .join(BidLot, BidLot.bid_id == Bid.id)
+        .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.SUBMITTED).order_by(Organisation.name)))
+
+
+def latest_declaration(user: User, lot_id: int) -> ConflictDeclaration | None:
+    return db.session.scalar(db.select(ConflictDeclaration).where(
+        ConflictDeclaration.lot_id == lot_id, ConflictDeclaration.user_id == user.id)
+        .order_by(ConflictDeclaration.id.desc()).limit(1))
+
+
+def declare(actor: User, lot_id: int, conflict: bool, details: str) -> ConflictDeclaration:
+    """An evaluator on the panel (or a board member) declares conflicts of interest for a lot. Commits."""
+    lot = frameworks.get_lot(lot_id)
+    if actor.role == Role.EVALUATOR:
+        if not _on_panel(actor, lot.id):
+            raise Forbidden("You are not on this lot's evaluation panel.")
+    elif actor.role != Role.BOARD:
+        raise Forbidden("Only the lot's evaluators and board members declare conflicts of interest.")
+    details = details.strip()
+    if conflict and not details:
+        message = "Say what the conflict is: which bidder, and your connection with it."
+        raise ValidationFailed(message, {"details": message})
+    declaration = ConflictDeclaration(lot_id=lot.id, user_id=actor.id, conflict=conflict, details=details,
+                                      bidders_named=bidder_names(lot), declared_at=utcnow())
+    db.session.add(declaration)
+    audit.record("lot.conflict_declared", declaration, actor=actor,
+                 after={"lot_id": lot.id, "conflict": conflict})
+    db.session.commit()
+    return declaration
+
+
+@dataclass(frozen=True)
+class Access:
+    lot: Lot
+    sees_prices: bool
+
+
+def evaluator_access(actor: User, lot_id: int, now: datetime | None = None) -> Access:
+    """May this person read the lot's bids for evaluation? Raises with the reason if not."""
+    lot = frameworks.get_lot(lot_id)
+    if actor.role == Role.ADMIN:
+        access = Access(lot, True)
+    elif actor.role == Role.EVALUATOR:
+        if not _on_panel(actor, lot.id):
+            raise Forbidden("You are not on this lot's evaluation panel.")
+        declaration = latest_declaration(actor, lot.id)
+        if declaration is None:
+            raise Forbidden("Declare any conflict of interest with this lot's bidders before seeing their bids.")
+        if declaration.conflict:
+            raise Forbidden("You declared a conflict of interest on this lot, so you cannot see or score its bids.")
+        access = Access(lot, not lot.framework.price_hidden_from_evaluators)
+    else:
+        raise Forbidden("Only the consortium's admins and the lot's evaluators see its bids.")
+    if bids.is_sealed(lot.framework, now or utcnow()):
+        raise Conflict("The bids are sealed until the deadline; they can be evaluated after it.")
+    return access
+
+
+def _tendered_on(lot_id: int, bid_id: int) -> BidLot:
+    offer = db.session.scalar(db.select(BidLot).join(Bid, Bid.id == BidLot.bid_id).where(
+        BidLot.lot_id == lot_id, BidLot.bid_id == bid_id, Bid.status == BidStatus.SUBMITTED))
+    if offer is None:
+        raise NotFound("There is no submitted bid with that id on this lot.")
+    return offer
+
+
+def _criterion_of(lot: Lot, criterion_id: int) -> Criterion:
+    criterion = next((c for c in lot.criteria if c.id == criterion_id), None)
+    if criterion is None:
+        message = f"Criterion {criterion_id} is not a criterion of lot {lot.number}."
+        raise ValidationFailed(message, {"criterion_id": message})
+    return criterion
+
+
+def _check_scale(score: Decimal, criterion: Criterion) -> None:
+    if not Decimal(0) <= score <= criterion.max_score:
+        message = f"Score “{criterion.name}” from 0 to {criterion.max_score}."
+        raise ValidationFailed(message, {"score": message})
+
+
+def record_score(actor: User, lot_id: int, bid_id: int, criterion_id: int, score: Decimal,
+                 rationale: str) -> Score:
+    """An evaluator scores one answer, with the reason for the score. Commits."""
+    if actor.role != Role.EVALUATOR:
+        raise Forbidden("Only the lot's evaluators score its answers.")
+    lot = evaluator_access(actor, lot_id).lot
+    _tendered_on(lot.id, bid_id)
+    criterion = _criterion_of(lot, criterion_id)
+    _check_scale(score, criterion)
+    if not rationale.strip():
+        message = "Give the reason for this score: what in the answer earned it."
+        raise ValidationFailed(message, {"rationale": message})
+    previous = _latest_scores(lot.id, evaluator_id=actor.id).get((bid_id, criterion_id))
+    entry = Score(lot_id=lot.id, bid_id=bid_id, criterion_id=criterion.id, evaluator_id=actor.id, score=score,
+                  rationale=rationale.strip(), scored_at=utcnow())
+    db.session.add(entry)
+    audit.record("score.recorded", entry, actor=actor,
+                 before={"score": previous.score} if previous else None,
+                 after={"bid_id": bid_id, "criterion_id": criterion.id, "score": score})
+    db.session.commit()
+    return entry
+
+
+def moderate(actor: User, lot_id: int, bid_id: int, criterion_id: int, score: Decimal, reason: str) -> ModeratedScore:
+    """An admin sets the score that counts for an answer, with the reason; the evaluators' scores stay. Commits."""
+    if actor.role != Role.ADMIN:
+        raise Forbidden("Only the consortium's admins moderate scores.")
+    lot = evaluator_access(actor, lot_id).lot
+    _tendered_on(lot.id, bid_id)
+    criterion = _criterion_of(lot, criterion_id)
+    _check_scale(score, criterion)
+    if not reason.strip():
+        message = "Give the reason for the moderated score."
+        raise ValidationFailed(message, {"reason": message})
+    previous = _latest_moderated(lot.id).get((bid_id, criterion_id))
+    entry = ModeratedScore(lot_id=lot.id, bid_id=bid_id, criterion_id=criterion.id, moderator_id=actor.id,
+                           score=score, reason=reason.strip(), moderated_at=utcnow())
+    db.session.add(entry)
+    audit.record("score.moderated", entry, actor=actor,
+                 before={"score": previous.score} if previous else None,
+                 after={"bid_id": bid_id, "criterion_id": criterion.id, "score": score})
+    db.session.commit()
+    return entry
+
+
+def _latest_scores(lot_id: int, evaluator_id: int | None = None) -> dict:
+    """The latest score of each (bid, criterion) by one evaluator, or of each (bid, criterion, evaluator)."""
+    latest = (db.select(db.func.max(Score.id)).where(Score.lot_id == lot_id)
+              .group_by(Score.bid_id, Score.criterion_id, Score.evaluator_id))
+    query = db.select(Score).where(Score.id.in_(latest))
+    if evaluator_id is not None:
+        query = query.where(Score.evaluator_id == evaluator_id)
+        return {(s.bid_id, s.criterion_id): s for s in db.session.scalars(query)}
+    return {(s.bid_id, s.criterion_id, s.evaluator_id): s for s in db.session.scalars(query)}
+
+
+def _latest_moderated(lot_id: int) -> dict:
+    latest = (db.select(db.func.max(ModeratedScore.id)).where(ModeratedScore.lot_id == lot_id)
+              .group_by(ModeratedScore.bid_id, ModeratedScore.criterion_id))
+    return {(m.bid_id, m.criterion_id): m
+            for m in db.session.scalars(db.select(ModeratedScore).where(ModeratedScore.id.in_(latest)))}
+
+
+def _offers(lot_id: int) -> list[scoring.Offer]:
+    rows = db.session.execute(
+        db.select(Bid.id, Bid.supplier_id, BidLot.price, Bid.submitted_at).join(BidLot, BidLot.bid_id == Bid.id)
+        .where(BidLot.lot_id == lot_id, Bid.status == BidStatus.SUBMITTED).order_by(Bid.id))
+    return [scoring.Offer(*row) for row in rows]
+
+
+def has_scored_everything(actor: User, lot: Lot, offers: list[scoring.Offer]) -> bool:
+    mine = _latest_scores(lot.id, evaluator_id=actor.id)
+    return all((o.bid_id, c.id) in mine for o in offers for c in lot.criteria)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    lot: Lot
+    rows: list[scoring.Scored]
+    sees_prices: bool
+    reversals: list[int]  # bids whose removal would reorder the others (relative formula only)
+
+
+def ranking(actor: User, lot_id: int, now: datetime | None = None) -> Ranking:
+    """The lot's ranked bids, in a fixed number of queries however many bids there are."""
+    access = evaluator_access(actor, lot_id, now)
+    lot = access.lot
+    offers = _offers(lot.id)
+    if actor.role == Role.EVALUATOR and not has_scored_everything(actor, lot, offers):
+        raise Forbidden("Score every answer of this lot first: the ranking shows the other evaluators' scores.")
+    criteria = [scoring.Criterion(c.id, Decimal(c.weight), Decimal(c.max_score)) for c in lot.criteria]
+    by_answer: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+    for (bid_id, criterion_id, _), entry in _latest_scores(lot.id).items():
+        by_answer[(bid_id, criterion_id)].append(entry.score)
+    moderated = _latest_moderated(lot.id)
+    agreed = {(o.bid_id, c.id): scoring.agreed_score(by_answer.get((o.bid_id, c.id), []),
+                                                     moderated[(o.bid_id, c.id)].score
+                                                     if (o.bid_id, c.id) in moderated else None)
+              for o in offers for c in criteria}
+    args = (offers, criteria, agreed, lot.price_formula, lot.budget, Decimal(lot.price_weight))
+    rows = scoring.rank(*args)
+    reversals = scoring.rank_reversals(*args) if lot.price_formula == "relative" else []
+    return Ranking(lot, rows, access.sees_prices, reversals)
+
+
+def ranking_json(result: Ranking) -> dict:
+    def money(value: Decimal) -> str:
+        return f"{value:.2f}"
+
+    return {"lot_id": result.lot.id, "items": [
+        {"bid_id": r.bid_id, "supplier_id": r.supplier_id,
+         "price": money(r.price) if result.sees_prices else None,
+         "quality_score": money(r.quality),
+         "price_score": money(r.price_score) if result.sees_prices else None,
+         "total": money(r.total) if result.sees_prices else None,
+         "rank": r.rank, "complete": r.complete} for r in result.rows],
+        "total": len(result.rows), "rank_reversal_bids": result.reversals}
+
+
+def score_json(entry: Score) -> dict:
+    return {"id": entry.id, "lot_id": entry.lot_id, "bid_id": entry.bid_id, "criterion_id": entry.criterion_id,
+            "evaluator_id": entry.evaluator_id, "score": f"{entry.score:.2f}", "rationale": entry.rationale,
+            "scored_at": entry.scored_at.isoformat()}
+
+
+def moderated_json(entry: ModeratedScore) -> dict:
+    originals = [score_json(s) for (b, c, _), s in sorted(_latest_scores(entry.lot_id).items())
+                 if (b, c) == (entry.bid_id, entry.criterion_id)]
+    return {"id": entry.id, "lot_id": entry.lot_id, "bid_id": entry.bid_id, "criterion_id": entry.criterion_id,
+            "moderator_id": entry.moderator_id, "score": f"{entry.score:.2f}", "reason": entry.reason,
+            "moderated_at": entry.moderated_at.isoformat(), "original_scores": originals}
+
+
+def declaration_json(entry: ConflictDeclaration) -> dict:
+    return {"id": entry.id, "lot_id": entry.lot_id, "user_id": entry.user_id, "conflict": entry.conflict,
+            "details": entry.details, "bidders_named": entry.bidders_named,
+            "declared_at": entry.declared_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class AnswerSheet:
+    """One bid on a lot as an evaluator reads it."""
+
+    bid_id: int
+    supplier: str
+    price: Decimal | None
+    answers: dict[int, str]  # criterion id → answer
+
+
+def answer_sheets(access: Access) -> list[AnswerSheet]:
+    """The lot's submitted bids with their answers, in two queries however many there are."""
+    from sqlalchemy.orm import selectinload
+
+    lot = access.lot
+    offers = db.session.scalars(
+        db.select(BidLot).join(Bid, Bid.id == BidLot.bid_id)
+        .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.SUBMITTED)
+        .options(selectinload(BidLot.answers), selectinload(BidLot.bid)).order_by(BidLot.bid_id))
+    return [AnswerSheet(o.bid_id, o.bid.supplier.name, o.price if access.sees_prices else None,
+                        {a.criterion_id: a.text for a in o.answers}) for o in offers]
+
+
+def my_scores(actor: User, lot_id: int) -> dict[tuple[int, int], Score]:
+    return _latest_scores(lot_id, evaluator_id=actor.id)
+
+
+def others_scores(actor: User, lot: Lot) -> dict[tuple[int, int], list[tuple[str, Score]]]:
+    """The other evaluators' scores of each answer, for an evaluator who has scored every answer; else nothing."""
+    if not has_scored_everything(actor, lot, _offers(lot.id)):
+        return {}
+    emails = dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
+                                     .where(Score.lot_id == lot.id).distinct()).all())
+    others: dict[tuple[int, int], list[tuple[str, Score]]] = defaultdict(list)
+    for (bid_id, criterion_id, evaluator_id), entry in sorted(_latest_scores(lot.id).items()):
+        if evaluator_id != actor.id:
+            others[(bid_id, criterion_id)].append((emails[evaluator_id], entry))
+    return dict(others)
+
+
+@dataclass(frozen=True)
+class ModerationRow:
+    bid_id: int
+    supplier: str
+    criterion: Criterion
+    scores: list[tuple[str, Score]]  # (evaluator e-mail, their latest score)
+    wide: bool
+    moderated: ModeratedScore | None
+
+
+def moderation_rows(actor: User, lot_id: int, fraction: Decimal = SPREAD_FRACTION) -> tuple[Lot, list[ModerationRow]]:
+    """Every answer with the evaluators' scores side by side, flagged where they are far apart."""
+    if actor.role != Role.ADMIN:
+        raise Forbidden("Only the consortium's admins moderate scores.")
+    access = evaluator_access(actor, lot_id)
+    lot = access.lot
+    emails = dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
+                                     .where(Score.lot_id == lot.id).distinct()).all())
+    latest = _latest_scores(lot.id)
+    moderated = _latest_moderated(lot.id)
+    rows = []
+    for sheet in answer_sheets(access):
+        for criterion in lot.criteria:
+            scores = sorted(((emails[e], s) for (b, c, e), s in latest.items()
+                             if (b, c) == (sheet.bid_id, criterion.id)), key=lambda pair: pair[0])
+            wide = scoring.spread_is_wide([s.score for _, s in scores], Decimal(criterion.max_score), fraction)
+            rows.append(ModerationRow(sheet.bid_id, sheet.supplier, criterion, scores, wide,
+                                      moderated.get((sheet.bid_id, criterion.id))))
+    return lot, rows
+
+
+def supplier_names(supplier_ids: set[int]) -> dict[int, str]:
+    if not supplier_ids:
+        return {}
+    return dict(db.session.execute(db.select(Organisation.id, Organisation.name)
+                                   .where(Organisation.id.in_(supplier_ids))).all())
+
+
+def evaluators() -> list[User]:
+    return list(db.session.scalars(db.select(User).where(User.role == Role.EVALUATOR, User.active.is_(True))
+                                   .order_by(User.email)))

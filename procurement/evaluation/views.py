@@ -1,0 +1,160 @@
+"""Pages of evaluation: the panel, declaring and scoring, moderation, the ranking with its chart, and the reports."""
+from decimal import Decimal
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.accounts.access import role_required
+from app.domain.errors import ConsortError, ValidationFailed
+from app.domain.roles import Role
+from app.webforms import attach_errors, render_form
+from frameworks import services as frameworks
+from procurement.evaluation import report as evaluation_report
+from procurement.evaluation import services as evaluation
+from procurement.evaluation.forms import DeclarationForm, ModerateForm, PanelForm, ScoreForm
+
+bp = Blueprint("evaluation", __name__, template_folder="templates")
+
+def _answer_key(raw: str) -> tuple[int, int] | None:
+    try:
+        bid_id, criterion_id = (int(x) for x in raw.split("-", 1))
+    except ValueError:
+        return None
+    return bid_id, criterion_id
+
+
+@bp.route("/lots/<int:lot_id>/panel", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def panel(lot_id: int):
+    """The admin names the lot's evaluators."""
+    lot = frameworks.get_lot(lot_id)
+    form = PanelForm(data={"user_ids": [u.id for u in evaluation.panel(lot.id)]})
+    form.user_ids.choices = [SelectChoice(u.id, f"{u.name or u.email} ({u.email}, {u.organisation.name})")
+                             for u in evaluation.evaluators()]
+    if form.validate_on_submit():
+        try:
+            evaluation.set_panel(current_user, lot.id, form.user_ids.data)
+        except ValidationFailed as error:
+            attach_errors(form, error)
+        else:
+            flash("The panel is saved. Its evaluators declare conflicts before they see the bids.", "success")
+            return redirect(url_for("evaluation.panel", lot_id=lot.id))
+    return render_form("evaluation/panel.html", form, lot=lot, members=evaluation.panel(lot.id))
+
+
+@bp.route("/lots/<int:lot_id>/evaluate", methods=["GET", "POST"])
+@role_required(Role.EVALUATOR)
+def evaluate(lot_id: int):
+    """An evaluator declares conflicts, then scores every answer of the lot with a rationale."""
+    lot = frameworks.get_lot(lot_id)
+    declaration = evaluation.latest_declaration(current_user, lot.id)
+    declare_form = DeclarationForm()
+    if declaration is None or declaration.conflict or request.form.get("declare"):
+        if request.method == "POST" and declare_form.validate_on_submit():
+            try:
+                evaluation.declare(current_user, lot.id, declare_form.conflict.data == "yes",
+                                   declare_form.details.data or "")
+            except ConsortError as error:
+                attach_errors(declare_form, error)
+            else:
+                flash("Your declaration is recorded.", "success")
+                return redirect(url_for("evaluation.evaluate", lot_id=lot.id))
+        return render_form("evaluation/declare.html", declare_form, lot=lot, declaration=declaration,
+                           bidders=evaluation.bidder_names(lot))
+    access = evaluation.evaluator_access(current_user, lot.id)
+    sheets = evaluation.answer_sheets(access)
+    mine = evaluation.my_scores(current_user, lot.id)
+    posted = _answer_key(request.form.get("answer", "")) if request.method == "POST" else None
+    forms = {}
+    for sheet in sheets:
+        for criterion in lot.criteria:
+            key = (sheet.bid_id, criterion.id)
+            prefix = f"s{sheet.bid_id}_{criterion.id}"
+            if key == posted:
+                form = ScoreForm(prefix=prefix)
+            else:
+                existing = mine.get(key)
+                form = ScoreForm(prefix=prefix, formdata=None, data={
+                    "answer": f"{sheet.bid_id}-{criterion.id}",
+                    "score": existing.score if existing else None,
+                    "rationale": existing.rationale if existing else ""})
+            forms[key] = form
+    if posted in forms:
+        form = forms[posted]
+        if form.validate():
+            try:
+                evaluation.record_score(current_user, lot.id, posted[0], posted[1], form.score.data,
+                                        form.rationale.data)
+            except ConsortError as error:
+                attach_errors(form, error)
+            else:
+                flash("Score saved.", "success")
+                return redirect(url_for("evaluation.evaluate", lot_id=lot.id) + f"#answer-{posted[0]}-{posted[1]}")
+        return render_template("evaluation/evaluate.html", lot=lot, sheets=sheets, forms=forms, mine=mine,
+                               access=access, form=form, others={}), 422
+    return render_template("evaluation/evaluate.html", lot=lot, sheets=sheets, forms=forms, mine=mine,
+                           access=access, form=None, others=evaluation.others_scores(current_user, lot))
+
+
+@bp.route("/lots/<int:lot_id>/moderation", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def moderation(lot_id: int):
+    """Every answer's scores side by side, wide spreads flagged, and the moderated score with its reason."""
+    lot, rows = evaluation.moderation_rows(current_user, lot_id)
+    form = ModerateForm()
+    status = 200
+    if request.method == "POST":
+        key = _answer_key(form.answer.data or "")
+        if form.validate_on_submit() and key:
+            try:
+                evaluation.moderate(current_user, lot.id, key[0], key[1], form.score.data, form.reason.data)
+            except ConsortError as error:
+                flash(error.message, "error")
+            else:
+                flash("The moderated score is recorded; the evaluators' scores stay beside it.", "success")
+                return redirect(url_for("evaluation.moderation", lot_id=lot.id))
+        else:
+            for errors in form.errors.values():
+                flash(errors[0], "error")
+            status = 422
+    return render_template("evaluation/moderation.html", lot=lot, rows=rows, form=form,
+                           fraction=evaluation.SPREAD_FRACTION), status
+
+
+@bp.get("/lots/<int:lot_id>/ranking")
+@role_required(Role.ADMIN, Role.EVALUATOR)
+def ranking(lot_id: int):
+    """The lot's ranked bids, with a chart of quality and price scores."""
+    result = evaluation.ranking(current_user, lot_id)
+    names = evaluation.supplier_names({r.supplier_id for r in result.rows})
+    most = max((r.total if result.sees_prices else r.quality for r in result.rows), default=Decimal(0))
+    return render_template("evaluation/ranking.html", result=result, lot=result.lot, names=names,
+                           scale=Decimal(100) if most <= 100 else most)
+
+
+@bp.get("/frameworks/<int:framework_id>/evaluation")
+@role_required(Role.ADMIN)
+def portfolio(framework_id: int):
+    """Each supplier's bids across the lots side by side, and each lot's ranking."""
+    result = evaluation_report.portfolio(current_user, framework_id)
+    return render_template("evaluation/portfolio.html", result=result, framework=result.framework)
+
+
+@bp.get("/frameworks/<int:framework_id>/evaluation.xlsx")
+@role_required(Role.ADMIN)
+def workbook(framework_id: int):
+    """The full evaluation as a spreadsheet, for the file."""
+    framework = frameworks.get(framework_id)
+    data = evaluation_report.workbook(current_user, framework_id)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{framework.reference}-evaluation.xlsx"',
+                             "Cache-Control": "private, no-store"})
+
+
+@bp.get("/lots/<int:lot_id>/assessment/<int:bid_id>")
+@role_required(Role.ADMIN)
+def assessment(lot_id: int, bid_id: int):
+    """One bidder's assessment summary on a lot: its scores beside the winner's, with the recorded reasons."""
+    return render_template("evaluation/assessment.html",
+                           summary=evaluation_report.assessment(current_user, lot_id, bid_id))
