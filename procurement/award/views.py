@@ -22,7 +22,7 @@ def award_page(framework_id: int):
     """Run the award (or a what-if), read the result and its explanation, and see the earlier runs."""
     framework = frameworks.get(framework_id)
     form = AwardRunForm()
-    suppliers = evaluation_report.bidders(framework.id)
+    suppliers = evaluation_report.bidders(framework)
     form.exclude_supplier_ids.choices = [SelectChoice(s_id, name) for s_id, name in suppliers]
     if form.validate_on_submit():
         options = award.Options(frozenset(form.exclude_supplier_ids.data or ()), form.max_lots_per_supplier.data,

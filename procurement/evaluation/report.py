@@ -3,6 +3,7 @@ spreadsheet for the file. Built from the lots' rankings, in a number of queries 
 with the bids."""
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from app.accounts.models import User
@@ -10,11 +11,13 @@ from app.domain.errors import Forbidden, NotFound
 from app.domain.roles import Role
 from app.extensions import db
 from app.organisations.models import Organisation
+from app.types import utcnow
 from frameworks import services as frameworks
 from frameworks.models import Framework, Lot
 from procurement.domain import scoring
 from procurement.evaluation import services as evaluation
 from procurement.evaluation.models import ModeratedScore, Score
+from suppliers import bids
 from suppliers.models import Bid, BidStatus, BundleOffer
 
 
@@ -178,8 +181,11 @@ def workbook(actor: User, framework_id: int) -> bytes:
     return out.getvalue()
 
 
-def bidders(framework_id: int) -> list[tuple[int, str]]:
-    """The suppliers with a submitted bid on the framework, by name."""
+def bidders(framework: Framework, now: datetime | None = None) -> list[tuple[int, str]]:
+    """The suppliers with a submitted bid on the framework, by name; none while the bids are sealed, when nobody may
+    know who has bid."""
+    if bids.is_sealed(framework, now or utcnow()):
+        return []
     return list(db.session.execute(
         db.select(Organisation.id, Organisation.name).join(Bid, Bid.supplier_id == Organisation.id)
-        .where(Bid.framework_id == framework_id, Bid.status == BidStatus.SUBMITTED).order_by(Organisation.name)).all())
+        .where(Bid.framework_id == framework.id, Bid.status == BidStatus.SUBMITTED).order_by(Organisation.name)).all())

@@ -178,3 +178,46 @@ def _without_csrf(body: bytes) -> bytes:
     """A page's body without its CSRF token, whose signature carries the second it was made (the sign-out form is on
     every page): two pages served a second apart differ there and nowhere else."""
     return re.sub(rb'name="csrf_token" value="[^"]*"', b'name="csrf_token" value=""', body)
+
+
+# Side channels: what a page names, and how much work an answer takes.
+
+
+def test_the_award_page_names_no_bidder_while_the_bids_are_sealed(app, tendered):
+    world, framework, _, _ = tendered
+    admin = _page_client(app, world, "admin")
+    before = admin.get(f"/frameworks/{framework['id']}/award").get_data(as_text=True)
+    assert PEOPLE["supplier"][2] not in before
+    past_deadline(framework["id"])
+    after = admin.get(f"/frameworks/{framework['id']}/award").get_data(as_text=True)
+    assert PEOPLE["supplier"][2] in after  # once opened, the admin may leave a bidder out of a what-if run
+
+
+SEALED_READS = ["/api/v1/bids/{bid}", "/api/v1/bids/{bid}/documents", "/api/v1/bids/{bid}/documents/{document}"]
+SEALED_PAGES = ["/bids/{bid}", "/bids/{bid}/documents/{document}"]
+
+
+@pytest.mark.parametrize("who", ["other_supplier", "admin", "evaluator", "officer", "board"])
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_sealed_bid_takes_the_same_queries_to_refuse_as_a_missing_one(app, tendered, who, when):
+    """Before the bid is loaded the seal is checked, with the same work either way: a sealed bid's 404 cannot be told
+    from a missing one's by its time."""
+    from tests.functional.evaluation.test_evaluation_api import counting_queries
+
+    world, framework, bid_id, document_id = tendered
+    if when == "after":
+        past_deadline(framework["id"])
+        if who in ("admin", "evaluator"):
+            return  # they may read it then: nothing is refused
+    page = _page_client(app, world, who)
+    world.user(who)
+    for path, fetch in [*[(p, lambda url: _api(world, who, url)) for p in SEALED_READS],
+                        *[(p, page.get) for p in SEALED_PAGES]]:
+        counts = []
+        for bid in (bid_id, bid_id + 1000):
+            fetch(path.format(bid=bid, document=document_id))  # warm: the first request signs in or caches
+            with counting_queries() as count:
+                response = fetch(path.format(bid=bid, document=document_id))
+            assert response.status_code == 404, (path, response.status_code)
+            counts.append(count["n"])
+        assert counts[0] == counts[1], f"{path}: {counts[0]} queries for a sealed bid, {counts[1]} for a missing one"
