@@ -16,6 +16,7 @@ from app.domain.roles import Role
 from frameworks import services as frameworks
 from suppliers import bids, documents, profiles
 from suppliers.domain import bidding
+from suppliers.domain.documents import download_name
 
 bp = api_blueprint("suppliers_api", __name__)
 Price = Annotated[Decimal, Field(gt=0, le=Decimal("100000000000"), max_digits=14, decimal_places=2)]
@@ -298,8 +299,8 @@ def remove_document(bid_id: int, document_id: int):
 
 def serve(document, path):
     """Send a stored document so that no browser runs or guesses anything in it."""
-    answer = send_file(path, mimetype=document.media_type, as_attachment=True, download_name=document.filename,
-                       max_age=0, etag=document.sha256)
+    answer = send_file(path, mimetype=document.media_type, as_attachment=True,
+                       download_name=download_name(document.filename), max_age=0, etag=document.sha256)
     answer.headers["X-Content-Type-Options"] = "nosniff"
     answer.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     answer.headers["Cache-Control"] = "private, no-store"

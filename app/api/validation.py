@@ -1,4 +1,6 @@
 """Reading JSON bodies and query parameters into validated values."""
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TypeVar
 
 from flask import request
@@ -22,11 +24,58 @@ def json_body(model: type[Model]) -> Model:
     if _contains_nul(data):
         message = "Text in the body must not contain the NUL character (\\u0000). Remove it and send again."
         raise ValidationFailed(message, {"body": message})
+    if problems := _integers_beyond_the_database(data):
+        raise ValidationFailed(_summary(problems), problems)
     try:
-        return model.model_validate(data)
+        value = model.model_validate(data)
     except ValidationError as error:
         fields = field_errors(error)
         raise ValidationFailed(_summary(fields), fields) from None
+    if problems := _values_beyond_reason(value, data):
+        raise ValidationFailed(_summary(problems), problems)
+    return value
+
+
+# The database keeps whole numbers (ids, counts) as 32-bit integers: a larger one names nothing and counts nothing.
+LARGEST_INTEGER = 2**31 - 1
+
+
+def _integers_beyond_the_database(data, path: str = "") -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if isinstance(data, bool):
+        return problems
+    if isinstance(data, int) and abs(data) > LARGEST_INTEGER:
+        problems[path or "body"] = f"Must be a whole number from -{LARGEST_INTEGER} to {LARGEST_INTEGER}."
+    elif isinstance(data, dict):
+        for key, item in data.items():
+            problems |= _integers_beyond_the_database(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            problems |= _integers_beyond_the_database(item, f"{path}.{index}" if path else str(index))
+    return problems
+
+
+def _values_beyond_reason(value, raw, path: str = "") -> dict[str, str]:
+    """What validated but no rule can use: a time that cannot be told in UTC (year 9999 west of Greenwich), a number
+    written in digits other than 0 to 9 (Decimal reads fullwidth digits as 0 to 9)."""
+    problems: dict[str, str] = {}
+    if isinstance(value, BaseModel):
+        for name, field in type(value).model_fields.items():
+            key = field.alias or name
+            inner = raw.get(key) if isinstance(raw, dict) else None
+            problems |= _values_beyond_reason(getattr(value, name), inner, f"{path}.{key}" if path else key)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            inner = raw[index] if isinstance(raw, list) and index < len(raw) else None
+            problems |= _values_beyond_reason(item, inner, f"{path}.{index}" if path else str(index))
+    elif isinstance(value, datetime):
+        try:
+            value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            problems[path] = "That time is beyond the calendar in UTC; give a date before the year 9999."
+    elif isinstance(value, Decimal) and isinstance(raw, str) and not raw.isascii():
+        problems[path] = "Write the number in the digits 0 to 9, like 1250.00."
+    return problems
 
 
 def _contains_nul(data) -> bool:

@@ -40,6 +40,10 @@ class BadSignature(ConsortError):
     code = "bad_signature"
 
 
+class MalformedEvent(ConsortError):
+    """A correctly signed event whose structure is not Stripe's: refused (400) and logged, nothing applied."""
+
+
 def client() -> stripe.StripeClient:
     config = current_app.config
     if not config.get("STRIPE_SECRET_KEY"):
@@ -112,7 +116,29 @@ def verify(payload: bytes, signature: str | None) -> dict:
         raise BadSignature("The Stripe-Signature header does not match this payload.") from None
     if not isinstance(event, dict) or not {"id", "type", "created", "data"} <= set(event):
         raise BadSignature("That is not a Stripe event.")
+    if problem := _structure_problem(event):
+        log.warning("A signed Stripe event could not be read (%s); nothing was applied", problem)
+        raise MalformedEvent(f"That Stripe event could not be read ({problem}); nothing was applied.")
     return event
+
+
+def _structure_problem(event: dict) -> str | None:
+    """What is wrong with a signed event's structure, if anything: the fields Consort reads must have their types."""
+    if not isinstance(event["id"], str) or not event["id"]:
+        return "its id is not a string"
+    if not isinstance(event["type"], str):
+        return "its type is not a string"
+    if isinstance(event["created"], bool) or not isinstance(event["created"], int):
+        return "its created time is not a whole number"
+    data = event["data"]
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return "its data.object is not an object"
+    if not isinstance(data["object"].get("id"), str):
+        return "its data.object.id is not a string"
+    period_end = data["object"].get("current_period_end")
+    if period_end is not None and (isinstance(period_end, bool) or not isinstance(period_end, int)):
+        return "its current_period_end is not a whole number"
+    return None
 
 
 def receive(payload: bytes, signature: str | None) -> str:
@@ -125,6 +151,11 @@ def receive(payload: bytes, signature: str | None) -> str:
     record = StripeEvent(id=event["id"], type=event["type"], object_id=object_id, created=int(event["created"]),
                          received_at=utcnow())
     db.session.add(record)
+    try:
+        db.session.flush()  # the event's row first: a delivery of the same event at the same moment waits here
+    except IntegrityError:  # ... and finds the other delivery applied it
+        db.session.rollback()
+        return "already applied"
     if event["type"] in LEVY_EVENTS:
         record.outcome = _apply_to_levy(event, data)
     elif event["type"].startswith("customer.subscription."):

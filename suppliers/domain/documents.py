@@ -134,6 +134,20 @@ def clean_filename(name: str) -> str:
     return name
 
 
+def download_name(name: str) -> str:
+    """The name to send a stored file under: as stored, but with "_" for any character whose compatibility form is a
+    folder separator or makes a run of dots (U+2025, U+FF0F), so that the plain ASCII name a browser falls back on (the
+    NFKD form, as Werkzeug writes `filename=`) can never name another folder."""
+    result, previous = [], ""
+    for char in name:
+        folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+        if "/" in folded or "\\" in folded or ".." in folded or (folded.startswith(".") and previous.endswith(".")):
+            char = folded = "_"
+        result.append(char)
+        previous = folded or previous
+    return "".join(result)
+
+
 def _open_archive(data: bytes) -> zipfile.ZipFile:
     # Counting signatures takes milliseconds; listing half a million parts takes seconds and hundreds of MB.
     # Every part listed has one in the data, so the count is never below the number of parts.

@@ -366,3 +366,12 @@ def test_check_refuses_or_accepts_any_bytes_and_never_fails_otherwise(name, data
         assert str(refused).endswith(".")
         return
     assert kind is sniff(data) and clean == clean_filename(clean)
+
+
+@given(st.text(max_size=40))
+def test_a_download_name_folds_to_no_folder_and_keeps_everything_else(name):
+    shown = documents.download_name(name)
+    folded = unicodedata.normalize("NFKD", shown).encode("ascii", "ignore").decode()
+    assert ".." not in folded and "/" not in folded and "\\" not in folded
+    assert len(shown) == len(name)
+    assert all(a == b or b == "_" for a, b in zip(name, shown, strict=True))

@@ -188,3 +188,47 @@ def test_without_stripe_configured_payments_say_so(world, awarded_lot):
     levy = call_off(world, framework, lot, winner).get_json()["levy"]
     refused = world.post(who, f"/api/v1/levies/{levy['id']}/payment-intent")
     assert refused.status_code == 503 and refused.get_json()["error"] == "payments_unavailable"
+
+
+def test_a_signed_event_of_the_wrong_structure_is_refused_logged_and_applies_nothing(world, stripe_app, caplog):
+    from procurement.payments.models import StripeEvent
+
+    for broken in (event("evt_x1", "payment_intent.succeeded", {"id": "pi_1"}) | {"data": "x"},
+                   event("evt_x2", "payment_intent.succeeded", {"id": 7}),
+                   event("evt_x3", "customer.subscription.updated", {"id": "sub_1", "current_period_end": "soon"}),
+                   event("evt_x4", "payment_intent.succeeded", {"id": "pi_1"}) | {"created": "yesterday"}):
+        with caplog.at_level("WARNING", logger="consort.payments"):
+            answer = deliver(world.client, broken)
+        assert_error(answer, 400, "bad_request")
+        assert "could not be read" in caplog.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(StripeEvent)) == 0
+
+
+def test_the_same_event_delivered_in_parallel_is_applied_once_and_every_delivery_gets_200(
+        world, awarded_lot, stripe_app):
+    import threading
+
+    framework, lot, winner, who = awarded_lot
+    levy = call_off(world, framework, lot, winner).get_json()["levy"]
+    intent = world.post(who, f"/api/v1/levies/{levy['id']}/payment-intent").get_json()
+    payload = event("evt_parallel", "payment_intent.succeeded", {"id": intent["payment_intent_id"],
+                                                                 "object": "payment_intent"})
+    body, signature = signed(payload)
+    start, answers = threading.Barrier(6), []
+
+    def post():
+        client = stripe_app.test_client()
+        start.wait()
+        answers.append(client.post("/stripe/webhook", data=body, headers={"Stripe-Signature": signature,
+                                                                          "Content-Type": "application/json"}))
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200] * 6, [a.get_data(as_text=True)[:200] for a in answers]
+    outcomes = sorted(a.get_json()["outcome"] for a in answers)
+    assert sum(outcome.startswith("applied") for outcome in outcomes) == 1, outcomes
+    assert len([e for e in world.audit(object_type="Levy", object_id=levy["id"])
+                if e["action"] == "levy.payment_paid"]) == 1

@@ -167,3 +167,15 @@ def test_a_document_is_stored_outside_the_web_root_under_a_generated_name(draft,
     assert "method" not in document.storage_name
     assert files[0].read_bytes() == PDF
     assert not str(files[0]).startswith(app.static_folder)
+
+
+@pytest.mark.parametrize("name", ["plan\u2025draft.pdf", "a\uff0fb.pdf", "a\uff3cb.pdf", "a.\uff0eb.pdf"])
+def test_a_download_s_plain_file_name_never_names_another_folder(draft, name):
+    """Characters that fold to "/", "\\" or ".." in the plain ASCII name browsers fall back on are replaced there."""
+    world, _, _, bid = draft
+    response = upload(world, bid["id"], PDF, name)
+    assert response.status_code == 201, response.get_json()
+    download = world.get("supplier", f"/api/v1/bids/{bid['id']}/documents/{response.get_json()['id']}")
+    disposition = download.headers["Content-Disposition"]
+    plain = disposition.split("filename=", 1)[1].split(";", 1)[0].strip('"')
+    assert ".." not in plain and "/" not in plain and "\\" not in plain, disposition
