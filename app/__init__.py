@@ -1,10 +1,10 @@
 """The shell: configuration, extensions, errors, templates, accounts, organisations, the audit log and the API's
 plumbing. It knows no feature: `consort.create_app` builds on `create_shell` and registers them."""
 import logging
-from functools import partial
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from app import config, errors, tasking, templating
@@ -13,6 +13,7 @@ from app.accounts import models as accounts_models  # noqa: F401 - the metadata 
 from app.accounts import views as accounts_views
 from app.admin import views as admin_views
 from app.api import meta
+from app.api.validation import LARGEST_INTEGER
 from app.audit import api as audit_api
 from app.audit import models as audit_models  # noqa: F401
 from app.extensions import csrf, db, login_manager, migrate
@@ -20,6 +21,17 @@ from app.organisations import api as organisations_api
 from app.organisations import models as organisations_models  # noqa: F401
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+class RowIdConverter(IntegerConverter):
+    """Ids are integer columns (32-bit on PostgreSQL), so a larger number in a URL names nothing: 404 whatever the
+    method (a converter that merely refused to match would let the router answer 405 for a sibling rule)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > LARGEST_INTEGER:
+            raise NotFound("There is nothing with that id.")
+        return number
 
 
 def create_shell(test_config: dict | None = None) -> Flask:
@@ -38,8 +50,7 @@ def create_shell(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     tasking.init_app(app)
 
-    # Ids are integer columns (32-bit on PostgreSQL), so a larger number in a URL names nothing: 404, not 500.
-    app.url_map.converters["int"] = partial(IntegerConverter, max=2**31 - 1)
+    app.url_map.converters["int"] = RowIdConverter
     for blueprint in (accounts_views.bp, admin_views.bp, meta.health_bp, meta.bp, accounts_api.bp,
                       organisations_api.bp, audit_api.bp):
         app.register_blueprint(blueprint)

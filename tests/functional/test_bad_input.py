@@ -67,3 +67,22 @@ def test_a_price_typed_in_other_digits_on_a_form_is_refused_beside_its_field(app
         "quantity": "10", "unit": "laptop", "estimated_unit_price": "\uff11\uff12\uff13", "needed_by": "2030-01-01"})
     assert response.status_code == 422
     assert "Write the number in the digits 0 to 9" in response.get_data(as_text=True)
+
+
+def test_every_route_answers_404_for_an_id_past_the_database_integers_whatever_the_method(app, world):
+    """Walks the URL map: with an id past 2^31 - 1, no rule and no method answers anything but 404 (never 405)."""
+    import re
+
+    headers = world.headers("admin")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "<int:" not in rule.rule:
+            continue
+        path = re.sub(r"<[^>]+>", "x", re.sub(r"<int:[^>]+>", str(2**31), rule.rule))
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = world.client.open(path, method=method, headers=headers)
+            assert response.status_code == 404, (method, path, response.status_code)
+            if path.startswith("/api/"):
+                assert response.get_json()["error"] == "not_found", (method, path)
+            checked += 1
+    assert checked > 60
