@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from app import config, errors, tasking, templating
+from app import config, errors, security, tasking, templating
 from app.accounts import api as accounts_api
 from app.accounts import models as accounts_models  # noqa: F401 - the metadata (and Alembic) must know every model
 from app.accounts import views as accounts_views
@@ -56,4 +56,5 @@ def create_shell(test_config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     errors.register(app)
     templating.register(app)
+    security.register(app)
     return app

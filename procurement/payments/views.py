@@ -18,7 +18,7 @@ from procurement.payments import services as payments
 from procurement.payments.forms import MembershipForm, PayForm
 from procurement.payments.models import Membership
 
-bp = Blueprint("payments", __name__, template_folder="templates")
+bp = Blueprint("payments", __name__, template_folder="templates", static_folder="static")
 
 @bp.get("/levies")
 @role_required(Role.SUPPLIER, Role.ADMIN)

@@ -4,6 +4,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser.support import watch_csp
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -34,6 +36,8 @@ def browser():
 def page(browser):
     context = browser.new_context()
     page = context.new_page()
+    refused = watch_csp(page)
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    assert refused == [], f"the Content-Security-Policy refused: {refused}"
