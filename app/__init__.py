@@ -13,12 +13,12 @@ from app.accounts import models as accounts_models  # noqa: F401 - the metadata 
 from app.accounts import views as accounts_views
 from app.admin import views as admin_views
 from app.api import meta
-from app.api.validation import LARGEST_INTEGER
 from app.audit import api as audit_api
 from app.audit import models as audit_models  # noqa: F401
 from app.extensions import csrf, db, login_manager, migrate
 from app.organisations import api as organisations_api
 from app.organisations import models as organisations_models  # noqa: F401
+from app.types import LARGEST_ID
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -29,7 +29,7 @@ class RowIdConverter(IntegerConverter):
 
     def to_python(self, value: str) -> int:
         number = super().to_python(value)
-        if number > LARGEST_INTEGER:
+        if number > LARGEST_ID:
             raise NotFound("There is nothing with that id.")
         return number
 

@@ -1,9 +1,10 @@
 """Column types shared by every package's models."""
+import secrets
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Enum, Numeric, event
+from sqlalchemy import DateTime, Enum, Numeric, event, select
 from sqlalchemy.types import TypeDecorator
 
 
@@ -63,3 +64,25 @@ def never_changed(model, deleted: bool = False) -> None:
     event.listen(model, "before_update", refuse)
     if deleted:
         event.listen(model, "before_delete", refuse)
+
+
+# Random ids stay below the database's 32-bit integers (and so well below 2^53, which JavaScript keeps exact).
+LARGEST_ID = 2**31 - 1
+
+
+def random_ids(model) -> None:
+    """New rows of `model` take a random id instead of the next in sequence, so an id tells nothing of how many came
+    before (a supplier's first document must not say that another's is sealed). An id already taken is drawn again,
+    inside the inserting transaction."""
+
+    def assign(mapper, connection, target) -> None:
+        if target.id is not None:
+            return
+        table = mapper.local_table
+        while True:
+            candidate = secrets.randbelow(LARGEST_ID) + 1
+            if connection.execute(select(table.c.id).where(table.c.id == candidate)).first() is None:
+                target.id = candidate
+                return
+
+    event.listen(model, "before_insert", assign)

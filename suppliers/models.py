@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User
 from app.extensions import db
 from app.organisations.models import Organisation
-from app.types import Money, StatusEnum, UTCDateTime, utcnow
+from app.types import Money, StatusEnum, UTCDateTime, random_ids, utcnow
 from frameworks.models import Framework
 
 
@@ -141,3 +141,7 @@ class BidDocument(db.Model):
     bid: Mapped[Bid] = relationship(back_populates="documents")
 
     __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
+
+
+random_ids(Bid)
+random_ids(BidDocument)

@@ -7,6 +7,7 @@ from flask import request
 from pydantic import BaseModel, ValidationError
 
 from app.domain.errors import ConsortError, ValidationFailed
+from app.types import LARGEST_ID
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -37,7 +38,7 @@ def json_body(model: type[Model]) -> Model:
 
 
 # The database keeps whole numbers (ids, counts) as 32-bit integers: a larger one names nothing and counts nothing.
-LARGEST_INTEGER = 2**31 - 1
+LARGEST_INTEGER = LARGEST_ID
 
 
 def _integers_beyond_the_database(data, path: str = "") -> dict[str, str]:

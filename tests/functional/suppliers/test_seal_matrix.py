@@ -221,3 +221,18 @@ def test_a_sealed_bid_takes_the_same_queries_to_refuse_as_a_missing_one(app, ten
             assert response.status_code == 404, (path, response.status_code)
             counts.append(count["n"])
         assert counts[0] == counts[1], f"{path}: {counts[0]} queries for a sealed bid, {counts[1]} for a missing one"
+
+
+def test_ids_of_bids_and_documents_tell_nothing_of_those_before_them(app, tendered):
+    """A second supplier's first bid and document do not take the next ids after the sealed ones."""
+    world, framework, bid_id, document_id = tendered
+    lot_id = world.get("admin", f"/api/v1/frameworks/{framework['id']}").get_json()["lots"][0]["id"]
+    lot = world.get("admin", f"/api/v1/lots/{lot_id}").get_json()
+    other = submitted(world, framework, lot, who="other_supplier")
+    upload = world.post("other_supplier", f"/api/v1/bids/{other['id']}/documents",
+                        data={"file": (__import__("io").BytesIO(DOCUMENT), "other.pdf")},
+                        content_type="multipart/form-data")
+    assert upload.status_code == 201, upload.get_json()
+    ids = [bid_id, other["id"], document_id, upload.get_json()["id"]]
+    assert all(0 < value < 2**31 for value in ids)
+    assert abs(other["id"] - bid_id) != 1 and abs(upload.get_json()["id"] - document_id) != 1
