@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import User
+from app.accounts.models import ApiToken, User
 from app.audit import services as audit
 from app.domain.errors import AccountLocked, NotSignedIn, ValidationFailed
 from app.domain.identity import LockoutPolicy, email_domain, normalise_email, password_problem
@@ -190,8 +190,13 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise ValidationFailed(message, {"current_password": message})
     if problem := password_problem(new_password, user.email):
         raise ValidationFailed(problem, {"new_password": problem})
-    user.password_hash = hash_password(new_password)
+    user.password_hash = hash_password(new_password)  # other sessions end: their fingerprint no longer matches
     audit.record("user.password_changed", user, actor=user)
+    now = utcnow()
+    for token in db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == user.id,
+                                                              ApiToken.revoked_at.is_(None))):
+        token.revoked_at = now  # and so do the API tokens issued for the old password
+        audit.record("api_token.revoked", token, actor=user, after={"reason": "password changed"})
     db.session.commit()
 
 

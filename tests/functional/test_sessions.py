@@ -33,3 +33,19 @@ def test_a_refused_password_change_keeps_other_sessions(app, make_user):
     assert change_password(laptop, "not my password at all", NEW_PASSWORD).status_code == 422
 
     assert phone.get("/dashboard").status_code == 200
+
+
+def test_changing_the_password_revokes_the_api_tokens_issued_before(app, client, make_user):
+    from tests.support import api_token, bearer
+
+    make_user("olivia@camden.gov.uk", role="officer")
+    token = api_token(client, "olivia@camden.gov.uk")
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    laptop = app.test_client()
+    sign_in(laptop, "olivia@camden.gov.uk")
+
+    assert change_password(laptop, PASSWORD, NEW_PASSWORD).status_code == 302
+
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    fresh = api_token(client, "olivia@camden.gov.uk", NEW_PASSWORD)
+    assert client.get("/api/v1/me", headers=bearer(fresh)).status_code == 200
