@@ -34,10 +34,14 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # The key of the signed-in session this user object was loaded for (not a column): see app/accounts/sessions.py.
+    session_key = None  # a str once loaded or signed in
+
     def get_id(self) -> str:
-        """The session names the user and a fingerprint of the password hash, so that changing the
-        password signs out every other session."""
-        return f"{self.id}:{self.session_fingerprint()}"
+        """The session cookie names the user, a fingerprint of the password hash (so that changing the password
+        signs out every other session) and the key of a session kept on the server (so that signing out, or ending
+        it from the account page, makes a saved cookie useless)."""
+        return f"{self.id}:{self.session_fingerprint()}:{self.session_key or ''}"
 
     def session_fingerprint(self) -> str:
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
@@ -72,6 +76,21 @@ class ApiToken(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+class SignedInSession(db.Model):
+    """A signed-in session: only the SHA-256 of its key (which the session cookie carries) is stored."""
+
+    __tablename__ = "signed_in_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(45), default="")
 
 
 class Invitation(db.Model):

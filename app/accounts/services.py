@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.accounts import sessions
 from app.accounts.models import ApiToken, User
 from app.audit import services as audit
 from app.domain.errors import AccountLocked, NotSignedIn, ValidationFailed
@@ -192,6 +193,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise ValidationFailed(problem, {"new_password": problem})
     user.password_hash = hash_password(new_password)  # other sessions end: their fingerprint no longer matches
     audit.record("user.password_changed", user, actor=user)
+    sessions.end_others(user)
     now = utcnow()
     for token in db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == user.id,
                                                               ApiToken.revoked_at.is_(None))):

@@ -1,9 +1,9 @@
 """Pages: sign in, sign out, sign up, accept an invitation, your account."""
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts import invitations, tokens
+from app.accounts import invitations, sessions, tokens
 from app.accounts import services as accounts
 from app.accounts.forms import (
     AcceptInvitationForm,
@@ -21,9 +21,8 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def _start_session(user) -> None:
-    from flask import session
-
     session.clear()  # a fresh session on sign-in, so an earlier one cannot be fixed upon
+    sessions.start(user, request.user_agent.string, request.remote_addr or "")
     login_user(user)
 
 
@@ -47,7 +46,10 @@ def sign_in():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    """Sign out and end the session."""
+    """Sign out and end the session, on the server too: a saved copy of its cookie no longer signs anyone in."""
+    ending = sessions.current(current_user)
+    if ending is not None:
+        sessions.end(current_user, ending.id)
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
@@ -129,7 +131,8 @@ def account():
             flash("Your password has been changed. Any other sessions have been signed out.", "success")
             return redirect(url_for("accounts.account"))
     return render_form("accounts/account.html", form, api_tokens=tokens.active_for(current_user),
-                       revoke_form=ConfirmForm())
+                       signed_in_sessions=sessions.active_for(current_user),
+                       current_session=sessions.current(current_user), revoke_form=ConfirmForm())
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
@@ -141,4 +144,13 @@ def revoke_token(token_id: int):
     if form.validate_on_submit() and token is not None:
         tokens.revoke(token, actor=current_user)
         flash("The API token has been revoked.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """End one of your other signed-in sessions."""
+    if ConfirmForm().validate_on_submit() and sessions.end(current_user, session_id):
+        flash("That session has been ended: the browser is signed out.", "success")
     return redirect(url_for("accounts.account"))
