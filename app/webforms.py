@@ -1,6 +1,6 @@
 """Helpers the HTML views share: a service's errors shown (on the form or flashed), 422 for a form with errors,
 one page of a query, and safe redirects."""
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -58,9 +58,11 @@ class Outcome:
 
 @contextmanager
 def service_errors(form: FlaskForm | None = None, *,
-                   catch: type[ConsortError] | tuple[type[ConsortError], ...] = ConsortError) -> Iterator[Outcome]:
+                   catch: type[ConsortError] | tuple[type[ConsortError], ...] = ConsortError,
+                   rename: Callable[[str], str] | None = None) -> Iterator[Outcome]:
     """Run a service call and what follows its success; if it raises one of `catch`, undo the session's work and
     show the error: beside `form`'s fields when a form is given, else as a flashed error. Other errors go on up.
+    `rename` turns the service's names for fields into the form's (the error keeps the form's names).
 
         with service_errors(form, catch=ValidationFailed):
             thing = things.create(current_user, form.data)
@@ -73,6 +75,8 @@ def service_errors(form: FlaskForm | None = None, *,
         yield outcome
     except catch as error:
         db.session.rollback()
+        if rename is not None:
+            error.fields = {rename(name): message for name, message in error.fields.items()}
         outcome.error = error
         if form is not None:
             attach_errors(form, error)
