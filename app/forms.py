@@ -3,9 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired
 
-# The box most irreversible steps ask to be ticked (the board's recommendation, awarding, countersigning).
-CANNOT_BE_UNDONE = "I understand this cannot be undone"
-
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token by default; with a `label`, also a box that must be ticked (`message` when it is not).
