@@ -1,10 +1,17 @@
-"""Helpers the HTML views share for forms: service errors onto fields, 422 for a form with errors."""
+"""Helpers the HTML views share: a service's errors shown (on the form or flashed), 422 for a form with errors,
+one page of a query, and safe redirects."""
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from flask import render_template, request
+from flask import flash, render_template, request
 from flask_wtf import FlaskForm
 
 from app.domain.errors import ConsortError
+from app.extensions import db
+
+# The last page a link may ask for: beyond it a page is as empty as any past the end, and the offset stays small.
+MAX_PAGE = 100_000
 
 
 def attach_errors(form: FlaskForm, error: ConsortError) -> None:
@@ -37,3 +44,47 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+class Outcome:
+    """What a `service_errors` block came to: `error` is the one it showed, if any."""
+
+    error: ConsortError | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+@contextmanager
+def service_errors(form: FlaskForm | None = None, *,
+                   catch: type[ConsortError] | tuple[type[ConsortError], ...] = ConsortError,
+                   rename: Callable[[str], str] | None = None) -> Iterator[Outcome]:
+    """Run a service call and what follows its success; if it raises one of `catch`, undo the session's work and
+    show the error: beside `form`'s fields when a form is given, else as a flashed error. Other errors go on up.
+    `rename` turns the service's names for fields into the form's (the error keeps the form's names).
+
+        with service_errors(form, catch=ValidationFailed):
+            thing = things.create(current_user, form.data)
+            flash("Saved.", "success")
+            return redirect(...)
+        return render_form(...)
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except catch as error:
+        db.session.rollback()
+        if rename is not None:
+            error.fields = {rename(name): message for name, message in error.fields.items()}
+        outcome.error = error
+        if form is not None:
+            attach_errors(form, error)
+        else:
+            flash(error.message, "error")
+
+
+def page_of(query, per_page: int = 25):
+    """The page of `query` that ?page= asks for: the first for anything but a whole number, empty past the end."""
+    page = request.args.get("page", 1, type=int)
+    return db.paginate(query, page=min(max(page, 1), MAX_PAGE), per_page=per_page, error_out=False)

@@ -6,11 +6,10 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.access import role_required
-from app.domain.errors import ConsortError, Forbidden, NotFound, ValidationFailed
+from app.domain.errors import Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
-from app.extensions import db
 from app.types import utcnow
-from app.webforms import attach_errors, render_form
+from app.webforms import page_of, render_form, service_errors
 from frameworks import questions, signals
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus, next_states
@@ -36,8 +35,7 @@ AUTOMATIC = frozenset({FrameworkStatus.CLOSED})
 
 
 def _page(query):
-    return db.paginate(query, page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE,
-                       error_out=False)
+    return page_of(query, per_page=PER_PAGE)
 
 
 def _status_arg():
@@ -62,11 +60,8 @@ def new_framework():
     if form.validate_on_submit():
         values = {name: form[name].data for name in frameworks.FRAMEWORK_FIELDS}
         values["min_sme_share"] = form.min_sme_share.data / Decimal(100)
-        try:
+        with service_errors(form, catch=ValidationFailed):
             framework = frameworks.create(current_user, values)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             flash(f"Framework {framework.reference} created in draft. Now add its lots.", "success")
             return redirect(url_for("frameworks.detail", framework_id=framework.id))
     return render_form("frameworks/new.html", form)
@@ -100,11 +95,8 @@ def transition(framework_id: int, to: str):
         raise NotFound("There is no such state.") from None
     form = TransitionForm(to=target.value)
     if form.validate_on_submit():
-        try:
+        with service_errors():
             frameworks.transition(current_user, framework_id, target)
-        except ConsortError as error:
-            flash(error.message, "error")
-        else:
             flash(f"{framework.reference} is now {target.value}.", "success")
         return redirect(url_for("frameworks.detail", framework_id=framework_id))
     label, consequence = TRANSITION_LABELS.get(target, (f"Move to {target.value}", ""))
@@ -118,8 +110,8 @@ def new_lot(framework_id: int):
     """Add a lot: pool open requirements, set criteria and weights."""
     framework = frameworks.get(framework_id)
     category = request.args.get("category") or None
-    open_requirements = db.session.scalars(requirements.visible_query(
-        current_user, status=RequirementStatus.OPEN, category=category if category in CATEGORIES else None)).all()
+    open_requirements = requirements.visible(
+        current_user, status=RequirementStatus.OPEN, category=category if category in CATEGORIES else None)
     form = LotForm()
     form.requirement_ids.choices = [
         SelectChoice(r.id, f"{r.organisation.name}: {r.title} — {r.quantity:.2f} {r.unit} "
@@ -133,14 +125,11 @@ def new_lot(framework_id: int):
             criteria=[frameworks.CriterionInput(c.form.name.data.strip(), c.form.weight.data or 0,
                                                 c.form.max_score.data or 0, c.form.guidance.data or "")
                       for c in form.criteria if (c.form.name.data or "").strip()])
-        try:
+        with service_errors(form, catch=ValidationFailed):
             if not data.requirement_ids:
                 raise ValidationFailed("Choose at least one requirement to pool.",
                                        {"requirement_ids": "Choose at least one requirement to pool."})
             lot = frameworks.add_lot(current_user, framework_id, data)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             flash(f"Lot {lot.number} added.", "success")
             return redirect(url_for("frameworks.detail", framework_id=framework_id))
     return render_form("frameworks/new_lot.html", form, framework=framework, categories=CATEGORIES,
@@ -156,7 +145,7 @@ def lot(lot_id: int):
     context = {"lot": lot, "framework": lot.framework, "demand": frameworks.demand(lot), "categories": CATEGORIES}
     join_form = JoinLotForm()
     if current_user.role == Role.OFFICER:
-        own = db.session.scalars(requirements.visible_query(current_user, status=RequirementStatus.OPEN)).all()
+        own = requirements.visible(current_user, status=RequirementStatus.OPEN)
         join_form.requirement_id.choices = [SelectChoice(r.id, f"{r.title} ({r.quantity:.2f} {r.unit})") for r in own]
         context["in_lot"] = any(p.requirement.organisation_id == current_user.organisation_id for p in lot.pooled)
     if current_user.role == Role.ADMIN and lot.framework.status == FrameworkStatus.DRAFT:
@@ -171,12 +160,9 @@ def join_lot(lot_id: int):
     form = JoinLotForm()
     form.requirement_id.choices = []
     if form.validate_on_submit():
-        try:
+        with service_errors():
             frameworks.join_lot(current_user, lot_id, form.requirement_id.data)
             flash("Your requirement is pooled into this lot.", "success")
-        except ConsortError as error:
-            db.session.rollback()
-            flash(error.message, "error")
     else:
         flash("Choose one of your open requirements.", "error")
     return redirect(url_for("frameworks.lot", lot_id=lot_id))
@@ -187,11 +173,9 @@ def join_lot(lot_id: int):
 def leave_lot(lot_id: int):
     """Your authority leaves a draft lot."""
     if TransitionForm(to="leave").validate_on_submit():
-        try:
+        with service_errors():
             frameworks.leave_lot(current_user, lot_id)
             flash("Your authority has left this lot.", "success")
-        except ConsortError as error:
-            flash(error.message, "error")
     return redirect(url_for("frameworks.lot", lot_id=lot_id))
 
 
@@ -202,11 +186,9 @@ def answer_question(question_id: int):
     form = AnswerForm()
     question = questions.get(question_id)
     if form.validate_on_submit():
-        try:
+        with service_errors():
             questions.answer(current_user, question_id, form.answer.data)
             flash("The answer is published to every bidder.", "success")
-        except ConsortError as error:
-            flash(error.message, "error")
     else:
         flash("Write the answer before publishing it.", "error")
     return redirect(url_for("frameworks.detail", framework_id=question.framework_id) + "#questions")
@@ -235,11 +217,8 @@ def notice(framework_id: int):
         if not current_user.is_authenticated or current_user.role != Role.SUPPLIER:
             raise Forbidden("Only a signed-in supplier can ask a question.")
         if form.validate_on_submit():
-            try:
+            with service_errors(form):
                 questions.ask(current_user, framework_id, form.text.data)
-            except ConsortError as error:
-                attach_errors(form, error)
-            else:
                 flash("Your question has been sent. Its answer will be published here for every bidder.", "success")
                 return redirect(url_for("frameworks.notice", framework_id=framework_id) + "#questions")
     own = questions.own(current_user, framework_id) if (

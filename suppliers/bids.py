@@ -371,3 +371,8 @@ def as_json(bid: Bid, view: View = View()) -> dict:
                         if bid.declaration is not None and bid.status == BidStatus.SUBMITTED else None),
         "updated_at": bid.updated_at.isoformat(),
     }
+
+
+def readable_list(actor: User, framework: Framework, now: datetime | None = None) -> list[Bid]:
+    """The bids of `readable_query`, loaded."""
+    return list(db.session.scalars(readable_query(actor, framework, now)))

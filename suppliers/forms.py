@@ -136,6 +136,3 @@ class UploadForm(FlaskForm):
                      description="PDF, OpenDocument, Word (DOCX), Excel (XLSX) or an image; at most 20 MB.")
     upload = SubmitField("Upload")
 
-
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: the page before an irreversible step asks once more."""

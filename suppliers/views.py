@@ -5,18 +5,17 @@ from flask_login import current_user, login_required
 
 from app.accounts.access import role_required
 from app.csvfiles import csv_response
-from app.domain.errors import ConsortError, ValidationFailed
+from app.domain.errors import ValidationFailed
 from app.domain.roles import Role
-from app.extensions import db
+from app.forms import ConfirmForm
 from app.types import utcnow
-from app.webforms import attach_errors, render_form
+from app.webforms import page_of, render_form, service_errors
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
 from suppliers import bids, documents, profiles
 from suppliers.api import serve
 from suppliers.domain import bidding, exclusion
 from suppliers.forms import (
-    ConfirmForm,
     ProfileForm,
     UploadForm,
     bid_content,
@@ -40,11 +39,8 @@ def profile():
     form = ProfileForm(data=profiles.profile_json(record, organisation))
     if form.validate_on_submit():
         changes = {name: form[name].data for name in ("companies_house_number", "sme", *profiles.PROFILE_FIELDS)}
-        try:
+        with service_errors(form, catch=ValidationFailed):
             profiles.update_profile(current_user, changes)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             flash("Your profile is saved.", "success")
             return redirect(url_for("suppliers.profile"))
     declaration = profiles.current_declaration(organisation.id)
@@ -59,18 +55,18 @@ def declaration():
     current = profiles.current_declaration(current_user.organisation_id)
     form = declaration_form(current)
     if form.validate_on_submit():
-        try:
+        with service_errors(form, catch=ValidationFailed, rename=_declaration_field):
             profiles.declare(current_user, declaration_answers(form), form.details.data or "",
                              form.self_cleaning.data or "")
-        except ValidationFailed as error:
-            error.fields = {(ground_field(k.split(".", 1)[1]) if k.startswith("answers.") else k): v
-                            for k, v in error.fields.items()}
-            attach_errors(form, error)
-        else:
             flash("Your declaration is made. Bids you submit from now on carry it.", "success")
             return redirect(url_for("suppliers.profile"))
     return render_form("suppliers/declaration.html", form, grounds=exclusion.GROUNDS, current=current,
                        ground_field=ground_field, summary=exclusion.summary(profiles.as_domain(current)))
+
+
+def _declaration_field(name: str) -> str:
+    """The form's field for a service's name: `answers.<code>` is the question of that exclusion ground."""
+    return ground_field(name.split(".", 1)[1]) if name.startswith("answers.") else name
 
 
 def _framework_for_bidding(framework_id: int):
@@ -88,18 +84,15 @@ def edit_bid(framework_id: int):
     form = bid_form(framework, bid, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         offers, bundles, places = bid_content(form, framework)
-        try:
+        with service_errors(form, rename=lambda name: places.get(name, name)) as outcome:
             bid = bids.save(current_user, framework.id, offers, bundles)
-        except ConsortError as error:
-            error.fields = {places.get(k, k): v for k, v in error.fields.items()}
-            if autosave:
-                return jsonify(error=error.code, message=error.message, fields=error.fields), error.status
-            attach_errors(form, error)
-        else:
             if autosave:
                 return jsonify(bid_id=bid.id, status=bid.status.value, saved_at=bid.updated_at.isoformat())
             flash("Your draft is saved. Submit it before the deadline for it to count.", "success")
             return redirect(url_for("suppliers.bid", bid_id=bid.id))
+        if autosave:
+            error = outcome.error
+            return jsonify(error=error.code, message=error.message, fields=error.fields), error.status
     elif request.method == "POST" and autosave:
         fields = {name: errors[0] for name, errors in form.errors.items()}
         return jsonify(error="validation_failed", message=next(iter(fields.values()), "Check the form."),
@@ -137,13 +130,11 @@ def submit(bid_id: int):
     record = bids.readable(current_user, bid_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with service_errors():
             record = bids.submit(current_user, bid_id)
-        except ConsortError as error:
-            flash(error.message, "error")
-            return redirect(url_for("suppliers.bid", bid_id=bid_id))
-        flash("Your bid is submitted. Keep the receipt below; a copy has been e-mailed to you.", "success")
-        return redirect(url_for("suppliers.bid", bid_id=record.id))
+            flash("Your bid is submitted. Keep the receipt below; a copy has been e-mailed to you.", "success")
+            return redirect(url_for("suppliers.bid", bid_id=record.id))
+        return redirect(url_for("suppliers.bid", bid_id=bid_id))
     return render_template("suppliers/confirm.html", bid=record, form=form, action="submit",
                            declaration=profiles.current_declaration(record.supplier_id))
 
@@ -155,11 +146,8 @@ def withdraw(bid_id: int):
     record = bids.readable(current_user, bid_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with service_errors():
             bids.withdraw(current_user, bid_id)
-        except ConsortError as error:
-            flash(error.message, "error")
-        else:
             flash("Your bid is withdrawn. You can change it and submit it again until the deadline.", "success")
         return redirect(url_for("suppliers.bid", bid_id=bid_id))
     return render_template("suppliers/confirm.html", bid=record, form=form, action="withdraw", declaration=None)
@@ -174,13 +162,10 @@ def upload(bid_id: int):
         for errors in form.errors.values():
             flash(errors[0], "error")
         return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
-    try:
+    with service_errors():
         document = documents.upload(current_user, bid_id, form.file.data.filename or "", form.file.data.read())
-    except ConsortError as error:
-        flash(error.message, "error")
-        return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
-    flash(f"“{document.filename}” is attached ({document.media_type}). "
-          "Submit the bid again so that its receipt covers it.", "success")
+        flash(f"“{document.filename}” is attached ({document.media_type}). "
+              "Submit the bid again so that its receipt covers it.", "success")
     return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
 
 
@@ -190,11 +175,8 @@ def remove_document(bid_id: int, document_id: int):
     """Remove a document from the bid."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with service_errors():
             documents.remove(current_user, bid_id, document_id)
-        except ConsortError as error:
-            flash(error.message, "error")
-        else:
             flash("The document is removed.", "success")
     return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
 
@@ -212,8 +194,7 @@ def framework_bids(framework_id: int):
     """The bids of a framework the reader may see: a supplier its own; admins and evaluators all, once opened."""
     framework = frameworks.get_visible(current_user, framework_id)
     query = bids.readable_query(current_user, framework)
-    page = db.paginate(query, page=max(request.args.get("page", 1, type=int), 1), per_page=PER_PAGE,
-                       error_out=False)
+    page = page_of(query, per_page=PER_PAGE)
     sealed = bids.is_sealed(framework, utcnow())
     return render_template("suppliers/framework_bids.html", framework=framework, page=page, sealed=sealed,
                            lots={lot.id: lot for lot in framework.lots}, view=bids.view_for(current_user, framework))
@@ -232,7 +213,7 @@ def export_bids(framework_id: int):
 
 
 def _bid_rows(framework, lots, view):
-    for record in db.session.scalars(bids.readable_query(current_user, framework)):
+    for record in bids.readable_list(current_user, framework):
         common = [record.id, record.supplier.name, record.supplier.sme, record.status.value,
                   record.submitted_at.isoformat() if record.submitted_at else "", record.receipt_sha256 or ""]
         tail = [len(record.documents), exclusion.summary(profiles.as_domain(record.declaration))]

@@ -60,9 +60,3 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField("Confirm new password", validators=[
         DataRequired("Type your new password again."), EqualTo("new_password", "The two passwords do not match.")])
     submit = SubmitField("Change password")
-
-
-class ConfirmForm(FlaskForm):
-    """A form with nothing but its CSRF token, for buttons that change something."""
-
-    submit = SubmitField("Confirm")

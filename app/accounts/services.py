@@ -210,3 +210,8 @@ def snapshot(user: User) -> dict:
         "organisation_id": user.organisation.id if user.organisation else user.organisation_id,
         "active": user.active,
     }
+
+
+def users_of(organisation_id: int) -> list[User]:
+    """An organisation's users, by e-mail address."""
+    return list(db.session.scalars(users_query(organisation_id)))

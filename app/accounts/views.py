@@ -8,14 +8,14 @@ from app.accounts import services as accounts
 from app.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
-    ConfirmForm,
     OfficerSignUpForm,
     SignInForm,
     SupplierSignUpForm,
 )
 from app.domain.errors import AccountLocked, NotSignedIn, ValidationFailed
+from app.forms import ConfirmForm
 from app.organisations import services as organisations
-from app.webforms import attach_errors, render_form, safe_next
+from app.webforms import render_form, safe_next, service_errors
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -33,11 +33,8 @@ def sign_in():
         return redirect(url_for("dashboard.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form, catch=(NotSignedIn, AccountLocked)):
             user = accounts.authenticate(form.email.data, form.password.data)
-        except (NotSignedIn, AccountLocked) as error:
-            attach_errors(form, error)
-        else:
             _start_session(user)
             return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
     return render_form("accounts/sign_in.html", form)
@@ -66,13 +63,10 @@ def sign_up_supplier():
     """A supplier registers its company and first user."""
     form = SupplierSignUpForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form, catch=ValidationFailed):
             user = accounts.register_supplier(
                 company_name=form.company_name.data, companies_house_number=form.companies_house_number.data,
                 sme=form.sme.data, name=form.name.data, email=form.email.data, password=form.password.data)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             _start_session(user)
             flash(f"{user.organisation.name} is registered on Consort.", "success")
             return redirect(url_for("dashboard.index"))
@@ -87,12 +81,9 @@ def sign_up_officer():
     form.authority_id.choices = [SelectChoice(0, "Choose your authority")] + [
         SelectChoice(a.id, a.name) for a in authorities]
     if form.validate_on_submit():
-        try:
+        with service_errors(form, catch=ValidationFailed):
             user = accounts.register_officer(authority_id=form.authority_id.data, name=form.name.data,
                                              email=form.email.data, password=form.password.data)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             _start_session(user)
             flash(f"Welcome to Consort. You are an officer of {user.organisation.name}.", "success")
             return redirect(url_for("dashboard.index"))
@@ -105,11 +96,8 @@ def accept_invitation(token: str):
     invitation = invitations.find_usable(token)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form, catch=ValidationFailed):
             user = invitations.accept(token, name=form.name.data, password=form.password.data)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             _start_session(user)
             flash(f"Welcome to Consort. You have joined {user.organisation.name}.", "success")
             return redirect(url_for("dashboard.index"))
@@ -122,11 +110,8 @@ def account():
     """Your details, your password and your API tokens."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form, catch=ValidationFailed):
             accounts.change_password(current_user, form.current_password.data, form.new_password.data)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             login_user(current_user._get_current_object())  # this session goes on; every other one ends
             flash("Your password has been changed. Any other sessions have been signed out.", "success")
             return redirect(url_for("accounts.account"))

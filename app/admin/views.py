@@ -3,26 +3,24 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import extensions
 from app.accounts import invitations
 from app.accounts import services as accounts
 from app.accounts.access import role_required
-from app.accounts.forms import ConfirmForm
 from app.admin.forms import DomainsForm, InvitationForm
 from app.audit import services as audit
 from app.domain.errors import ValidationFailed
 from app.domain.roles import OrganisationKind, Role
+from app.forms import ConfirmForm
 from app.organisations import services as organisations
 from app.types import utcnow
-from app.webforms import attach_errors, render_form
+from app.webforms import page_of, render_form, service_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 PER_PAGE = 25
 
 
 def _page(query):
-    page = request.args.get("page", 1, type=int)
-    return extensions.db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+    return page_of(query, per_page=PER_PAGE)
 
 
 def _enum_arg(name: str, enum):
@@ -46,15 +44,12 @@ def invitations_page():
     form = InvitationForm()
     form.organisation_id.choices = [SelectChoice(0, "Choose an organisation")] + [
         SelectChoice(o.id, f"{o.name} ({o.kind.value})")
-        for o in extensions.db.session.scalars(organisations.list_query())]
+        for o in organisations.listed()]
     if form.validate_on_submit():
-        try:
+        with service_errors(form, catch=ValidationFailed):
             invitation, link, sent = invitations.invite(
                 actor=current_user, email=form.email.data, role=Role(form.role.data),
                 organisation_id=form.organisation_id.data)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             if sent:
                 flash(f"Invitation sent to {invitation.email}.", "success")
             else:
@@ -93,15 +88,11 @@ def organisation(organisation_id: int):
     if request.method == "GET":
         form.domains.data = "\n".join(d.domain for d in org.domains)
     if org.kind == OrganisationKind.AUTHORITY and form.validate_on_submit():
-        try:
+        with service_errors(form, catch=ValidationFailed):
             organisations.set_domains(org, form.domains.data.split(), actor=current_user)
-        except ValidationFailed as error:
-            extensions.db.session.rollback()
-            attach_errors(form, error)
-        else:
             flash("The sign-up domains have been saved.", "success")
             return redirect(url_for("admin.organisation", organisation_id=org.id))
-    members = extensions.db.session.scalars(accounts.users_query(org.id)).all()
+    members = accounts.users_of(org.id)
     return render_form("admin/organisation.html", form, organisation=org, members=members)
 
 

@@ -104,3 +104,8 @@ def snapshot(organisation: Organisation) -> dict:
         "gss_code": organisation.gss_code,
         "domains": [d.domain for d in organisation.domains],
     }
+
+
+def listed(kind: OrganisationKind | None = None) -> list[Organisation]:
+    """Every organisation (of one kind, if given), by name."""
+    return list(db.session.scalars(list_query(kind)))

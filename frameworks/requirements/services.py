@@ -131,3 +131,8 @@ def as_json(requirement: Requirement) -> dict:
 def count_open(organisation_id: int) -> int:
     return db.session.scalar(db.select(func.count()).select_from(Requirement).where(
         Requirement.organisation_id == organisation_id, Requirement.status == RequirementStatus.OPEN)) or 0
+
+
+def visible(actor: User, **filters) -> list[Requirement]:
+    """The requirements `actor` may see, as `visible_query` filters them."""
+    return list(db.session.scalars(visible_query(actor, **filters)))

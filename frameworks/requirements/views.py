@@ -1,13 +1,14 @@
 """Pages of requirements: officers state their authority's needs; admins see London's demand."""
+from datetime import date
+
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from app.accounts.access import role_required
 from app.domain.errors import ValidationFailed
 from app.domain.roles import Role
-from app.extensions import db
 from app.types import london_today
-from app.webforms import attach_errors, render_form
+from app.webforms import page_of, render_form, service_errors
 from frameworks.domain.taxonomy import CATEGORIES
 from frameworks.requirements import services as requirements
 from frameworks.requirements.forms import RequirementForm
@@ -18,8 +19,6 @@ FIELDS = ("title", "description", "category", "quantity", "unit", "estimated_uni
 
 
 def _date_arg(name: str):
-    from datetime import date
-
     try:
         return date.fromisoformat(request.args[name]) if request.args.get(name) else None
     except ValueError:
@@ -36,7 +35,7 @@ def list_requirements():
         current_user, status=RequirementStatus(status) if status in {s.value for s in RequirementStatus} else None,
         category=category if category in CATEGORIES else None,
         needed_from=_date_arg("from"), needed_to=_date_arg("to"))
-    page = db.paginate(query, page=max(request.args.get("page", 1, type=int), 1), per_page=25, error_out=False)
+    page = page_of(query, per_page=25)
     demand = requirements.demand_by_category() if current_user.role == Role.ADMIN else []
     return render_form("requirements/list.html", RequirementForm(), page=page, demand=demand,
                        categories=CATEGORIES, statuses=list(RequirementStatus))
@@ -48,11 +47,8 @@ def new_requirement():
     """State a new requirement for your authority."""
     form = RequirementForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form, catch=ValidationFailed):
             requirement = requirements.create(current_user, {f: form[f].data for f in FIELDS}, london_today())
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             flash(f"Requirement “{requirement.title}” saved.", "success")
             return redirect(url_for("requirements.list_requirements"))
     return render_form("requirements/form.html", form, heading="State a requirement")
@@ -65,11 +61,8 @@ def edit_requirement(requirement_id: int):
     requirement = requirements.get_visible(current_user, requirement_id)
     form = RequirementForm(obj=requirement)
     if form.validate_on_submit():
-        try:
+        with service_errors(form, catch=ValidationFailed):
             requirements.update(current_user, requirement_id, {f: form[f].data for f in FIELDS}, london_today())
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             flash("Requirement updated.", "success")
             return redirect(url_for("requirements.list_requirements"))
     return render_form("requirements/form.html", form, heading=f"Change “{requirement.title}”")

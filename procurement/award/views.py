@@ -5,9 +5,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.access import role_required
-from app.domain.errors import ConsortError, NotFound
+from app.domain.errors import NotFound
 from app.domain.roles import Role
-from app.webforms import attach_errors, render_form
+from app.webforms import render_form, service_errors
 from frameworks import services as frameworks
 from procurement.award import services as award
 from procurement.award.forms import AwardRunForm
@@ -27,11 +27,8 @@ def award_page(framework_id: int):
     if form.validate_on_submit():
         options = award.Options(frozenset(form.exclude_supplier_ids.data or ()), form.max_lots_per_supplier.data,
                                 float(form.time_limit.data))
-        try:
+        with service_errors(form):
             record = award.run(current_user, framework.id, options)
-        except ConsortError as error:
-            attach_errors(form, error)
-        else:
             flash(f"Award run {record.id} done in {record.seconds:.2f} s." if record.status == "done"
                   else f"Award run {record.id} started; this page will show it when it is ready.", "success")
             return redirect(url_for("award.award_run", run_id=record.id))

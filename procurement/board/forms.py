@@ -1,14 +1,17 @@
-"""Forms of the board: declare and vote."""
+"""Forms of the board: confirm an irreversible step, declare and vote."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
+from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import InputRequired, Length
+
+from app.forms import ConfirmForm
+
+CANNOT_BE_UNDONE = "I understand this cannot be undone"
 
 
-class ConfirmForm(FlaskForm):
-    confirm = BooleanField("I understand this cannot be undone",
-                           validators=[DataRequired("Tick the box to confirm.")])
-    submit = SubmitField("Confirm")
+def confirm_form() -> ConfirmForm:
+    """The box to tick before an irreversible step: recommending to the board, awarding, countersigning."""
+    return ConfirmForm(label=CANNOT_BE_UNDONE)
 
 
 class BoardDeclarationForm(FlaskForm):

@@ -4,13 +4,14 @@ from flask_login import current_user
 
 from app import pdf
 from app.accounts.access import role_required
-from app.domain.errors import ConsortError, ValidationFailed
+from app.domain.errors import ValidationFailed
 from app.domain.roles import Role
-from app.webforms import attach_errors
+from app.forms import ConfirmForm
+from app.webforms import service_errors
 from frameworks import services as frameworks
 from procurement.award import pack
 from procurement.board import services as board
-from procurement.board.forms import BoardDeclarationForm, ConfirmForm, VoteForm
+from procurement.board.forms import BoardDeclarationForm, VoteForm, confirm_form
 
 bp = Blueprint("board", __name__, template_folder="templates")
 
@@ -27,7 +28,7 @@ def awaiting():
 @role_required(Role.ADMIN, Role.BOARD)
 def recommendation(run_id: int):
     """The recommendation pack, with the board's declarations and votes."""
-    return _recommendation_page(run_id, ConfirmForm(), BoardDeclarationForm(), VoteForm())
+    return _recommendation_page(run_id, confirm_form(), BoardDeclarationForm(), VoteForm())
 
 
 def _recommendation_page(run_id: int, confirm: ConfirmForm, declare: BoardDeclarationForm, vote: VoteForm):
@@ -46,14 +47,11 @@ def _recommendation_page(run_id: int, confirm: ConfirmForm, declare: BoardDeclar
 @role_required(Role.ADMIN)
 def recommend(run_id: int):
     """The admin recommends the run to the board, after confirming."""
-    form = ConfirmForm()
+    form = confirm_form()
     if not form.validate_on_submit():
         return _recommendation_page(run_id, form, BoardDeclarationForm(), VoteForm())
-    try:
+    with service_errors():
         board.recommend(current_user, run_id)
-    except ConsortError as error:
-        flash(error.message, "error")
-    else:
         flash("Recommended to the board. Its members have been told by e-mail.", "success")
     return redirect(url_for("board.recommendation", run_id=run_id))
 
@@ -64,16 +62,13 @@ def declare(run_id: int):
     """A board member declares any conflict with the winning suppliers."""
     form = BoardDeclarationForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form, catch=ValidationFailed):
             board.declare(current_user, run_id, form.conflict.data == "yes", form.details.data or "")
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             flash("Your declaration is recorded." + (" With a conflict you cannot vote on this award."
                                                      if form.conflict.data == "yes" else " You can vote now."),
                   "success")
             return redirect(url_for("board.recommendation", run_id=run_id) + "#vote")
-    return _recommendation_page(run_id, ConfirmForm(), form, VoteForm())
+    return _recommendation_page(run_id, confirm_form(), form, VoteForm())
 
 
 @bp.post("/award-runs/<int:run_id>/vote")
@@ -82,14 +77,8 @@ def vote(run_id: int):
     """A board member votes."""
     form = VoteForm()
     if form.validate_on_submit():
-        try:
+        with service_errors() as refused, service_errors(form, catch=ValidationFailed):
             result = board.vote(current_user, run_id, form.decision.data, form.comment.data or "")
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        except ConsortError as error:
-            flash(error.message, "error")
-            return redirect(url_for("board.recommendation", run_id=run_id))
-        else:
             outcome = result.tally.outcome.value
             flash({"approved": "Your vote is recorded, and with it the board has approved the award: the standstill "
                                "has started.",
@@ -97,7 +86,9 @@ def vote(run_id: int):
                                "framework goes back to evaluation.",
                    }.get(outcome, "Your vote is recorded."), "success")
             return redirect(url_for("board.recommendation", run_id=run_id))
-    return _recommendation_page(run_id, ConfirmForm(), BoardDeclarationForm(), form)
+        if refused.failed:  # not a problem with the vote's fields: it is flashed above the pack
+            return redirect(url_for("board.recommendation", run_id=run_id))
+    return _recommendation_page(run_id, confirm_form(), BoardDeclarationForm(), form)
 
 
 @bp.get("/award-runs/<int:run_id>/recommendation.pdf")

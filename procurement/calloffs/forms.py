@@ -5,6 +5,7 @@ from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAre
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.formfields import FiniteDecimalField
+from app.forms import ConfirmForm
 from app.timefields import LondonDateTimeField
 
 
@@ -44,7 +45,7 @@ class ScoreAnswerForm(FlaskForm):
     submit = SubmitField("Save the score")
 
 
-class ConfirmAwardForm(FlaskForm):
-    confirm = BooleanField("I confirm the award: it places the call-off with the best-scoring supplier",
-                           validators=[DataRequired("Tick the box to confirm the award.")])
-    submit = SubmitField("Award the mini-competition")
+def confirm_award_form() -> ConfirmForm:
+    """The box to tick before a mini-competition is awarded."""
+    return ConfirmForm(label="I confirm the award: it places the call-off with the best-scoring supplier",
+                       message="Tick the box to confirm the award.", submit="Award the mini-competition")

@@ -158,3 +158,8 @@ def totals() -> list[LevyTotal]:
         amounts = rows.setdefault((levy.framework_id, levy.created_at.strftime("%Y-%m")), [Decimal(0), Decimal(0)])
         amounts[1 if levy.status == "paid" else 0] += levy.amount
     return [LevyTotal(f, m, v[0], v[1]) for (f, m), v in sorted(rows.items())]
+
+
+def levies_for(actor: User) -> list[Levy]:
+    """Every levy `actor` may see, as `levies_query` orders them."""
+    return list(db.session.scalars(levies_query(actor)))

@@ -4,14 +4,20 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.access import role_required
-from app.domain.errors import ConsortError, ValidationFailed
+from app.domain.errors import ValidationFailed
 from app.domain.roles import Role
 from app.types import utcnow
-from app.webforms import attach_errors, render_form
+from app.webforms import render_form, service_errors
 from frameworks import services as frameworks
 from procurement.calloffs import minicompetitions
 from procurement.calloffs import services as calloffs
-from procurement.calloffs.forms import AnswerForm, CallOffForm, ConfirmAwardForm, MiniCompetitionForm, ScoreAnswerForm
+from procurement.calloffs.forms import (
+    AnswerForm,
+    CallOffForm,
+    MiniCompetitionForm,
+    ScoreAnswerForm,
+    confirm_award_form,
+)
 from procurement.evaluation import services as evaluation
 
 bp = Blueprint("calloffs", __name__, template_folder="templates")
@@ -30,14 +36,9 @@ def call_offs(framework_id: int):
                             ", ".join(names[s] for s in winners[lot.id])) for lot in mine]
     if request.method == "POST" and current_user.role == Role.OFFICER and form.validate_on_submit():
         suppliers = winners.get(form.lot_id.data, [])
-        try:
+        with service_errors(form):
             placed = calloffs.call_off(current_user, framework.id, form.lot_id.data,
                                        suppliers[0] if suppliers else 0, form.value.data, form.description.data)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        except ConsortError as error:
-            form.form_errors.append(error.message)
-        else:
             flash(f"Call-off placed with {names[placed.call_off.supplier_id]} for £{placed.call_off.value:,.2f}.",
                   "success")
             return redirect(url_for("calloffs.call_offs", framework_id=framework.id))
@@ -64,14 +65,9 @@ def new_mini_competition(framework_id: int):
     form = MiniCompetitionForm()
     form.lot_id.choices = [(lot.id, f"Lot {lot.number}: {lot.title}") for lot in lots]
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             competition = minicompetitions.start(current_user, framework.id, form.lot_id.data, form.request.data,
                                                  form.maximum_value.data, form.deadline.data)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        except ConsortError as error:
-            form.form_errors.append(error.message)
-        else:
             flash("The lot's suppliers have been asked. Their answers stay sealed until the deadline.", "success")
             return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
     return render_form("calloffs/mini_competition_new.html", form, framework=framework, lots=lots)
@@ -84,7 +80,8 @@ def mini_competition(competition_id: int):
     competition = minicompetitions.get_for(current_user, competition_id)
     answer_form, score_form = AnswerForm(prefix="answer"), ScoreAnswerForm(prefix="score")
     action = request.form.get("action")
-    try:
+    fields = answer_form if action == "answer" else score_form
+    with service_errors() as refused, service_errors(fields, catch=ValidationFailed):
         if action == "answer" and current_user.role == Role.SUPPLIER and answer_form.validate_on_submit():
             minicompetitions.answer(current_user, competition.id, answer_form.price.data, answer_form.answer.data)
             flash("Your answer is sent. You can change it until the deadline.", "success")
@@ -94,18 +91,15 @@ def mini_competition(competition_id: int):
                                    score_form.score.data, score_form.reason.data)
             flash("Score saved.", "success")
             return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
-        if action == "award" and current_user.role == Role.OFFICER and ConfirmAwardForm().validate_on_submit():
+        if action == "award" and current_user.role == Role.OFFICER and confirm_award_form().validate_on_submit():
             minicompetitions.award(current_user, competition.id)
             flash("Awarded: the call-off is placed with the best-scoring supplier.", "success")
             return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
-    except ValidationFailed as error:
-        attach_errors(answer_form if action == "answer" else score_form, error)
-    except ConsortError as error:
-        flash(error.message, "error")
+    if refused.failed:
         return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
     answers = minicompetitions.answers_visible(current_user, competition)
     names = evaluation.supplier_names({a.supplier_id for a in answers})
     status = 422 if request.method == "POST" else 200
     return render_template("calloffs/mini_competition.html", competition=competition, answers=answers,
-                           names=names, answer_form=answer_form, score_form=score_form, award_form=ConfirmAwardForm(),
+                           names=names, answer_form=answer_form, score_form=score_form, award_form=confirm_award_form(),
                            framework=frameworks.get(competition.framework_id), now=utcnow()), status

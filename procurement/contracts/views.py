@@ -5,12 +5,13 @@ from flask_login import current_user
 
 from app import pdf
 from app.accounts.access import role_required
-from app.domain.errors import ConsortError, ValidationFailed
+from app.domain.errors import ValidationFailed
 from app.domain.roles import Role
-from app.webforms import attach_errors, render_form
+from app.forms import ConfirmForm
+from app.webforms import render_form, service_errors
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
-from procurement.board.forms import ConfirmForm
+from procurement.board.forms import confirm_form
 from procurement.contracts import services as contracts
 from procurement.contracts import standstill
 from procurement.contracts.forms import SignForm
@@ -30,13 +31,10 @@ def my_letter(framework_id: int):
 def award_framework(framework_id: int):
     """After the standstill, the admin awards the framework, which issues its contracts."""
     framework = frameworks.get(framework_id)
-    form = ConfirmForm()
+    form = confirm_form()
     if form.validate_on_submit():
-        try:
+        with service_errors():
             frameworks.transition(current_user, framework.id, FrameworkStatus.AWARDED)
-        except ConsortError as error:
-            flash(error.message, "error")
-        else:
             flash("The framework is awarded; its contracts are issued.", "success")
             return redirect(url_for("contracts.framework_contracts", framework_id=framework.id))
     return render_form("contracts/award_framework.html", form, framework=framework,
@@ -58,7 +56,7 @@ def framework_contracts(framework_id: int):
 @role_required(Role.ADMIN, Role.SUPPLIER, Role.OFFICER)
 def contract(contract_id: int):
     """One contract: its terms, its versions, and the signature it waits for."""
-    return _contract_page(contract_id, SignForm(), ConfirmForm())
+    return _contract_page(contract_id, SignForm(), confirm_form())
 
 
 def _contract_page(contract_id: int, sign_form: SignForm, confirm: ConfirmForm):
@@ -74,30 +72,23 @@ def sign(contract_id: int):
     """The supplier signs."""
     form = SignForm()
     if form.validate_on_submit():
-        try:
+        with service_errors() as refused, service_errors(form, catch=ValidationFailed):
             contracts.sign(current_user, contract_id, form.name.data, form.position.data, request.remote_addr)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        except ConsortError as error:
-            flash(error.message, "error")
-            return redirect(url_for("contracts.contract", contract_id=contract_id))
-        else:
             flash("Signed. The consortium countersigns next; the signed version is below.", "success")
             return redirect(url_for("contracts.contract", contract_id=contract_id))
-    return _contract_page(contract_id, form, ConfirmForm())
+        if refused.failed:
+            return redirect(url_for("contracts.contract", contract_id=contract_id))
+    return _contract_page(contract_id, form, confirm_form())
 
 
 @bp.post("/contracts/<int:contract_id>/countersign")
 @role_required(Role.ADMIN)
 def countersign(contract_id: int):
     """The admin countersigns."""
-    form = ConfirmForm()
+    form = confirm_form()
     if form.validate_on_submit():
-        try:
+        with service_errors():
             contracts.countersign(current_user, contract_id, request.remote_addr)
-        except ConsortError as error:
-            flash(error.message, "error")
-        else:
             flash("Countersigned: the contract is complete.", "success")
         return redirect(url_for("contracts.contract", contract_id=contract_id))
     return _contract_page(contract_id, SignForm(), form)

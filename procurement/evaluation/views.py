@@ -6,9 +6,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.access import role_required
-from app.domain.errors import ConsortError, ValidationFailed
+from app.domain.errors import ValidationFailed
 from app.domain.roles import Role
-from app.webforms import attach_errors, render_form
+from app.webforms import render_form, service_errors
 from frameworks import services as frameworks
 from procurement.evaluation import report as evaluation_report
 from procurement.evaluation import services as evaluation
@@ -33,11 +33,8 @@ def panel(lot_id: int):
     form.user_ids.choices = [SelectChoice(u.id, f"{u.name or u.email} ({u.email}, {u.organisation.name})")
                              for u in evaluation.evaluators()]
     if form.validate_on_submit():
-        try:
+        with service_errors(form, catch=ValidationFailed):
             evaluation.set_panel(current_user, lot.id, form.user_ids.data)
-        except ValidationFailed as error:
-            attach_errors(form, error)
-        else:
             flash("The panel is saved. Its evaluators declare conflicts before they see the bids.", "success")
             return redirect(url_for("evaluation.panel", lot_id=lot.id))
     return render_form("evaluation/panel.html", form, lot=lot, members=evaluation.panel(lot.id))
@@ -52,12 +49,9 @@ def evaluate(lot_id: int):
     declare_form = DeclarationForm()
     if declaration is None or declaration.conflict or request.form.get("declare"):
         if request.method == "POST" and declare_form.validate_on_submit():
-            try:
+            with service_errors(declare_form):
                 evaluation.declare(current_user, lot.id, declare_form.conflict.data == "yes",
                                    declare_form.details.data or "")
-            except ConsortError as error:
-                attach_errors(declare_form, error)
-            else:
                 flash("Your declaration is recorded.", "success")
                 return redirect(url_for("evaluation.evaluate", lot_id=lot.id))
         return render_form("evaluation/declare.html", declare_form, lot=lot, declaration=declaration,
@@ -83,12 +77,9 @@ def evaluate(lot_id: int):
     if posted in forms:
         form = forms[posted]
         if form.validate():
-            try:
+            with service_errors(form):
                 evaluation.record_score(current_user, lot.id, posted[0], posted[1], form.score.data,
                                         form.rationale.data)
-            except ConsortError as error:
-                attach_errors(form, error)
-            else:
                 flash("Score saved.", "success")
                 return redirect(url_for("evaluation.evaluate", lot_id=lot.id) + f"#answer-{posted[0]}-{posted[1]}")
         return render_template("evaluation/evaluate.html", lot=lot, sheets=sheets, forms=forms, mine=mine,
@@ -107,11 +98,8 @@ def moderation(lot_id: int):
     if request.method == "POST":
         key = _answer_key(form.answer.data or "")
         if form.validate_on_submit() and key:
-            try:
+            with service_errors():
                 evaluation.moderate(current_user, lot.id, key[0], key[1], form.score.data, form.reason.data)
-            except ConsortError as error:
-                flash(error.message, "error")
-            else:
                 flash("The moderated score is recorded; the evaluators' scores stay beside it.", "success")
                 return redirect(url_for("evaluation.moderation", lot_id=lot.id))
         else:

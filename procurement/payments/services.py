@@ -254,3 +254,8 @@ def start_membership(actor: User) -> Membership:
                  after={"subscription": subscription.id, "status": subscription.status})
     db.session.commit()
     return membership
+
+
+def membership_of(organisation_id: int) -> Membership | None:
+    """The organisation's membership, if it has started one."""
+    return db.session.scalars(db.select(Membership).where(Membership.organisation_id == organisation_id)).first()

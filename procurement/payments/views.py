@@ -7,16 +7,13 @@ from flask_login import current_user
 
 from app.accounts.access import role_required
 from app.csvfiles import csv_response
-from app.domain.errors import ConsortError
 from app.domain.roles import Role
-from app.extensions import db
-from app.webforms import render_form
+from app.webforms import page_of, render_form, service_errors
 from frameworks import services as frameworks
 from procurement.calloffs import services as calloffs
 from procurement.evaluation import services as evaluation
 from procurement.payments import services as payments
 from procurement.payments.forms import MembershipForm, PayForm
-from procurement.payments.models import Membership
 
 bp = Blueprint("payments", __name__, template_folder="templates", static_folder="static")
 
@@ -24,8 +21,7 @@ bp = Blueprint("payments", __name__, template_folder="templates", static_folder=
 @role_required(Role.SUPPLIER, Role.ADMIN)
 def levies():
     """A supplier's levies with a way to pay them; for an admin, all of them with totals."""
-    page = db.paginate(calloffs.levies_query(current_user), page=max(request.args.get("page", 1, type=int), 1),
-                       per_page=50, error_out=False)
+    page = page_of(calloffs.levies_query(current_user), per_page=50)
     totals = calloffs.totals() if current_user.role == Role.ADMIN else []
     framework_names = frameworks.references({t.framework_id for t in totals} |
                                             {levy.framework_id for levy in page.items})
@@ -43,7 +39,7 @@ def _supplier_names(items) -> dict[int, str]:
 @role_required(Role.SUPPLIER, Role.ADMIN)
 def levies_csv():
     """The levies one may see, as CSV."""
-    items = list(db.session.scalars(calloffs.levies_query(current_user)))
+    items = calloffs.levies_for(current_user)
     names = _supplier_names(items)
     header = ["levy", "supplier", "framework", "call-off", "amount", "status", "created", "paid"]
     return csv_response("levies.csv", header, (
@@ -60,20 +56,16 @@ def pay(levy_id: int):
     publishable = current_app.config.get("STRIPE_PUBLISHABLE_KEY")
     form = PayForm()
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with service_errors():
             status = payments.pay_with_test_card(current_user, levy.id)
-        except ConsortError as error:
-            flash(error.message, "error")
-        else:
             flash("Payment sent to Stripe" + (" and accepted" if status == "succeeded" else f" ({status})") +
                   ". The levy shows as paid as soon as Stripe confirms it.", "success")
         return redirect(url_for("payments.levies"))
     intent = None
     if publishable and levy.status != "paid":
-        try:
+        with service_errors() as refused:
             intent = payments.payment_intent(current_user, levy.id)
-        except ConsortError as error:
-            flash(error.message, "error")
+        if refused.failed:
             return redirect(url_for("payments.levies"))
     return render_template("payments/pay.html", levy=levy, form=form, intent=intent, publishable=publishable,
                            test_mode=payments.test_mode(), amount=Decimal(levy.amount))
@@ -85,14 +77,10 @@ def membership():
     """An authority's annual membership: its state, or starting it."""
     form = MembershipForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             payments.start_membership(current_user)
-        except ConsortError as error:
-            form.form_errors.append(error.message)
-        else:
             flash("Membership started. Stripe sends the invoice after the 30-day grace period.", "success")
             return redirect(url_for("payments.membership"))
-    held = db.session.scalars(db.select(Membership).where(
-        Membership.organisation_id == current_user.organisation_id)).first()
+    held = payments.membership_of(current_user.organisation_id)
     return render_form("payments/membership.html", form, held=held,
                        fee=Decimal(current_app.config.get("MEMBERSHIP_FEE_PENCE") or 0) / 100)

@@ -1,13 +1,14 @@
 """Pages of savings: a framework's savings shared between its authorities, and the dashboards' tables as CSV."""
 from decimal import Decimal
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.accounts.access import role_required
 from app.csvfiles import csv_response
-from app.domain.errors import ConsortError, NotFound
+from app.domain.errors import NotFound
 from app.domain.roles import Role
+from app.webforms import service_errors
 from frameworks import services as frameworks
 from procurement.domain import sharing
 from procurement.savings import dashboards
@@ -20,10 +21,9 @@ bp = Blueprint("savings", __name__, template_folder="templates")
 def savings_page(framework_id: int):
     """The framework's savings, shared two ways, explained in plain words, with a chart."""
     framework = frameworks.get(framework_id)
-    try:
+    with service_errors() as refused:
         result = savings.of_framework(current_user, framework.id)
-    except ConsortError as error:
-        flash(error.message, "error")
+    if refused.failed:
         return redirect(url_for("frameworks.detail", framework_id=framework.id))
     rows = savings.visible_rows(current_user, result)
     top = max([abs(r.share_proportional) for r in rows] + [abs(r.share_shapley) for r in rows] + [Decimal(1)])
