@@ -12,6 +12,9 @@ from jsonschema.exceptions import ValidationError
 from sqlalchemy import update
 
 from app.extensions import db
+from frameworks.models import Lot
+from procurement.award import services as award
+from procurement.award import tasks
 from suppliers.domain.exclusion import GROUNDS
 from tests.functional.bids_support import bid_body, offer, past_deadline, submitted
 from tests.functional.board.test_board_api import BOARD, end_standstill
@@ -194,10 +197,6 @@ def _evaluation(world, check, framework: dict, lot: dict, bids: list[dict]) -> N
 
 
 def _award_and_board(app, world, check, framework: dict, lot: dict, monkeypatch) -> dict:
-    from frameworks.models import Lot
-    from procurement.award import services as award
-    from procurement.award import tasks
-
     db.session.execute(update(Lot).where(Lot.id == lot["id"]).values(max_awards=1))
     db.session.commit()
     runs = f"/api/v1/frameworks/{framework['id']}/award-runs"
