@@ -25,6 +25,8 @@ from suppliers.schemas import (
 )
 
 bp = api_blueprint("suppliers_api", __name__)
+
+
 def _content(body: BidIn) -> tuple[list[bidding.LotOffer], list[bidding.Bundle]]:
     return ([bidding.LotOffer(o.lot_id, o.price, dict(o.answers)) for o in body.lots],
             [bidding.Bundle(tuple(b.lot_ids), b.price) for b in body.bundles])
