@@ -106,9 +106,3 @@ def own(actor: User, framework_id: int) -> list[Question]:
     return list(db.session.scalars(db.select(Question).where(
         Question.framework_id == framework_id, Question.asker_organisation_id == actor.organisation_id)
         .order_by(Question.asked_at)))
-
-
-def as_public_json(question: Question) -> dict:
-    """A published question without anything that identifies who asked it."""
-    return {"id": question.id, "framework_id": question.framework_id, "text": question.text,
-            "answer": question.answer, "answered_at": question.answered_at.isoformat()}

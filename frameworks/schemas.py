@@ -1,9 +1,14 @@
 """JSON shapes of frameworks, lots and questions, for the API and its OpenAPI document."""
-from datetime import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
+
+from app.api.schemas import DecimalText, Money, Overlay, Time, fixed
+from app.types import utcnow
+from frameworks import services as frameworks
+from frameworks.models import Lot
 
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -68,14 +73,14 @@ class CriterionOut(BaseModel):
 
 class AuthorityDemandOut(BaseModel):
     organisation_id: int
-    quantity: str
-    estimated_value: str
-    share: str
+    quantity: DecimalText
+    estimated_value: Money
+    share: fixed(4)
 
 
 class DemandOut(BaseModel):
-    quantity: str
-    estimated_value: str
+    quantity: DecimalText
+    estimated_value: Money
     authorities: list[AuthorityDemandOut]
 
 
@@ -86,12 +91,20 @@ class LotOut(BaseModel):
     title: str
     description: str
     max_awards: int
-    budget: str
+    budget: Money
     price_weight: int
     price_formula: str
     criteria: list[CriterionOut]
     requirement_ids: list[int]
     demand: DemandOut
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pooled_demand(cls, lot):
+        if isinstance(lot, Lot):
+            return Overlay(lot, requirement_ids=sorted(p.requirement_id for p in lot.pooled),
+                           demand=frameworks.demand(lot))
+        return lot
 
 
 class FrameworkOut(BaseModel):
@@ -100,24 +113,32 @@ class FrameworkOut(BaseModel):
     title: str
     description: str
     status: str
-    maximum_value: str
-    bid_deadline: datetime
-    question_deadline: datetime
+    maximum_value: Money
+    bid_deadline: Time
+    question_deadline: Time
     duration_months: int
     max_lots_per_supplier: int | None
-    min_sme_share: str
+    min_sme_share: DecimalText
     standstill_working_days: int
-    levy_percent: str
+    levy_percent: Money
     price_hidden_from_evaluators: bool
-    created_at: datetime
-    published_at: datetime | None
-    closed_at: datetime | None
-    cancelled_at: datetime | None
-    recommended_at: datetime | None
-    standstill_started_at: datetime | None
-    standstill_ends: datetime | None
-    awarded_at: datetime | None
+    created_at: Time
+    published_at: Time | None
+    closed_at: Time | None
+    cancelled_at: Time | None
+    recommended_at: Time | None
+    standstill_started_at: Time | None
+    standstill_ends: Time | None
+    awarded_at: Time | None
     lots: list[LotOut]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _status_now(cls, framework):
+        """The status as of now: an open framework past its deadline is closed before the task records it."""
+        if not isinstance(framework, Mapping) and hasattr(framework, "current_status"):
+            return Overlay(framework, status=framework.current_status(utcnow()))
+        return framework
 
 
 class QuestionOut(BaseModel):
@@ -125,12 +146,12 @@ class QuestionOut(BaseModel):
     framework_id: int
     text: str
     answer: str | None
-    answered_at: datetime | None
+    answered_at: Time | None
 
 
 class AskedQuestionOut(BaseModel):
     id: int
     framework_id: int
     text: str
-    asked_at: datetime
+    asked_at: Time
     status: str

@@ -25,7 +25,7 @@ from frameworks import signals as framework_signals
 from frameworks.domain.lifecycle import FrameworkStatus, effective_status
 from frameworks.models import Criterion, Framework, Lot
 from suppliers import profiles
-from suppliers.domain import bidding, exclusion
+from suppliers.domain import bidding
 from suppliers.models import Bid, BidAnswer, BidLot, BidStatus, BundleLot, BundleOffer
 
 SEALED = "There is no bid with that id."
@@ -345,32 +345,6 @@ def view_for(actor: User, framework: Framework) -> View:
     if actor.role != Role.EVALUATOR:
         return View()
     return View(frozenset(cleared_lot_ids(actor)), prices=not framework.price_hidden_from_evaluators)
-
-
-def as_json(bid: Bid, view: View = View()) -> dict:
-    def price(value) -> str | None:
-        return f"{value:.2f}" if view.prices else None
-
-    lots = [bl for bl in bid.lots if view.lot_ids is None or bl.lot_id in view.lot_ids]
-    return {
-        "id": bid.id,
-        "framework_id": bid.framework_id,
-        "supplier_id": bid.supplier_id,
-        "status": bid.status.value,
-        "lots": [{"lot_id": bl.lot_id, "price": price(bl.price),
-                  "answers": {str(a.criterion_id): a.text for a in bl.answers}} for bl in lots],
-        # A bundle is all price: a reader who may not see prices does not see bundles.
-        "bundles": [{"lot_ids": [x.lot_id for x in b.lots], "price": price(b.price)} for b in bid.bundles]
-        if view.prices and view.lot_ids is None else [],
-        "receipt": ({"submitted_at": bid.submitted_at.isoformat(), "sha256": bid.receipt_sha256}
-                    if bid.status == BidStatus.SUBMITTED else None),
-        "documents": [{"id": d.id, "filename": d.filename, "media_type": d.media_type, "size": d.size,
-                       "sha256": d.sha256} for d in bid.documents],
-        "declaration": ({"id": bid.declaration.id, "made_at": bid.declaration.made_at.isoformat(),
-                         "summary": exclusion.summary(profiles.as_domain(bid.declaration))}
-                        if bid.declaration is not None and bid.status == BidStatus.SUBMITTED else None),
-        "updated_at": bid.updated_at.isoformat(),
-    }
 
 
 def readable_list(actor: User, framework: Framework, now: datetime | None = None) -> list[Bid]:

@@ -112,9 +112,3 @@ def readable(actor: User, bid_id: int, document_id: int) -> tuple[BidDocument, P
     if not path.is_file():
         raise NotFound("This document's file is missing from the store; tell the consortium.")
     return document, path
-
-
-def as_json(document: BidDocument) -> dict:
-    return {"id": document.id, "bid_id": document.bid_id, "filename": document.filename, "kind": document.kind,
-            "media_type": document.media_type, "size": document.size, "sha256": document.sha256,
-            "uploaded_at": document.uploaded_at.isoformat()}

@@ -93,16 +93,3 @@ def profile_json(profile: SupplierProfile, organisation: Organisation) -> dict:
     return {"organisation_id": organisation.id, "name": organisation.name, "sme": organisation.sme,
             "companies_house_number": organisation.companies_house_number,
             **{name: getattr(profile, name) or "" for name in PROFILE_FIELDS}}
-
-
-def declaration_json(record: ExclusionDeclaration | None) -> dict | None:
-    if record is None:
-        return None
-    return {"id": record.id, "made_at": record.made_at.isoformat(),
-            "answers": {g.code: bool(record.answers.get(g.code)) for g in exclusion.GROUNDS},
-            "details": record.details, "self_cleaning": record.self_cleaning,
-            "summary": exclusion.summary(as_domain(record))}
-
-
-def grounds_json() -> list[dict]:
-    return [{"code": g.code, "kind": g.kind.value, "text": g.text} for g in exclusion.GROUNDS]

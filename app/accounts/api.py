@@ -1,6 +1,4 @@
 """API: bearer tokens and the signed-in user."""
-from datetime import datetime
-
 from flask import g
 from pydantic import BaseModel, Field
 
@@ -8,8 +6,7 @@ from app.accounts import tokens
 from app.api import api_blueprint
 from app.api.auth import api_user, token_required
 from app.api.openapi import operation
-from app.api.schemas import UserOut
-from app.api.validation import json_body
+from app.api.schemas import Time, UserOut
 
 bp = api_blueprint("accounts_api", __name__)
 
@@ -21,23 +18,22 @@ class TokenRequest(BaseModel):
 
 class TokenOut(BaseModel):
     token: str
-    expires_at: datetime
+    expires_at: Time
 
 
 @bp.post("/tokens")
 @operation("Exchange an e-mail and password for a bearer token", body=TokenRequest,
            responses={201: TokenOut}, errors=(401, 403), auth=False,
            description="Wrong credentials give 401; after repeated failures the account locks (403).")
-def create_token():
+def create_token(body: TokenRequest):
     """Issue a bearer token for an e-mail and password."""
-    body = json_body(TokenRequest)
     token, raw = tokens.issue(body.email, body.password)
-    return {"token": raw, "expires_at": token.expires_at.isoformat()}, 201
+    return {"token": raw, "expires_at": token.expires_at}, 201
 
 
 @bp.delete("/tokens/current")
-@operation("Revoke the token used for this request", responses={204: None})
 @token_required()
+@operation("Revoke the token used for this request", responses={204: None})
 def revoke_current_token():
     """Revoke the bearer token that made this request."""
     tokens.revoke(g.api_token, actor=api_user())
@@ -45,8 +41,8 @@ def revoke_current_token():
 
 
 @bp.get("/me")
-@operation("The signed-in user and their organisation", responses={200: UserOut})
 @token_required()
+@operation("The signed-in user and their organisation", responses={200: UserOut})
 def me():
     """Who the token belongs to."""
-    return api_user().as_json()
+    return api_user()

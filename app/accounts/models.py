@@ -49,15 +49,6 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 
-    def as_json(self) -> dict:
-        return {
-            "id": self.id,
-            "email": self.email,
-            "name": self.name,
-            "role": self.role.value,
-            "organisation": self.organisation.as_json(),
-        }
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role.value}>"
 

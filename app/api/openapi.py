@@ -1,16 +1,21 @@
-"""The OpenAPI 3.1 document, built from the routes themselves.
+"""Each API operation declared once: `@operation(...)` validates the request body, serialises the answer through
+the response model declared for its status, and describes both in the OpenAPI 3.1 document.
 
-Every API view carries an `@operation(...)` describing it; the document walks the URL map,
-so a route without a description is noticed (a test fails) rather than silently missing.
+The document walks the URL map, so a route without an `@operation` is noticed (a test fails) rather than silently
+missing.
 """
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import wraps
 
 from flask import Flask
 from pydantic import BaseModel
+from werkzeug.wrappers import Response
 
 from app.api import API_PREFIX
+from app.api.pagination import Page
+from app.api.validation import json_body
 
 ERROR_DESCRIPTIONS = {
     400: "Bad input: the body is not JSON, or a parameter is malformed.",
@@ -40,13 +45,52 @@ class Operation:
 
 
 def operation(summary: str, **kwargs):
-    """Describe an API view for the OpenAPI document."""
+    """An API view's one declaration: what it takes and answers, for the document and for the request itself.
+
+    With `body=Model`, the JSON body is validated (400 if it is not a JSON object, 422 with `fields` if its
+    values are invalid) and given to the view as the keyword argument `body`. The view's answer (a dict, an ORM
+    object or a dataclass, read by attribute; or a `Page` when `paginated`) is serialised through the model of
+    `responses` for its status; `(answer, status)` picks the status; a Response (a file) passes through untouched.
+    Put it below `@token_required`, so that the token is checked before the body.
+    """
+    op = Operation(summary, **kwargs)
 
     def decorator(view):
-        view.openapi = Operation(summary, **kwargs)
-        return view
+        if hasattr(view, "openapi_roles"):
+            raise TypeError(f"{view.__name__}: put @operation below @token_required, which must run first")
+
+        @wraps(view)
+        def wrapper(*args, **view_kwargs):
+            if op.body is not None:
+                view_kwargs["body"] = json_body(op.body)
+            return _answer(op, view.__name__, view(*args, **view_kwargs))
+
+        wrapper.openapi = op
+        return wrapper
 
     return decorator
+
+
+def _answer(op: Operation, name: str, result):
+    if isinstance(result, Response):
+        return result
+    value, status = result if isinstance(result, tuple) else (result, 200)
+    if status not in op.responses:
+        raise TypeError(f"{name} answered {status}, which its @operation does not declare")
+    model = op.responses[status]
+    if model is None:
+        return value, status
+    if op.paginated:
+        page = value if isinstance(value, Page) else Page(**value)
+        return {"items": [_serialise(model, item) for item in page.items], "total": page.total,
+                "page": page.page, "per_page": page.per_page}, status
+    return _serialise(model, value), status
+
+
+def _serialise(model: type[BaseModel], value) -> dict:
+    if not isinstance(value, model):
+        value = model.model_validate(value, from_attributes=True)
+    return value.model_dump(mode="json")
 
 
 def _path(rule: str) -> str:
@@ -65,11 +109,13 @@ class _Schemas:
     def __init__(self):
         self.components: dict[str, dict] = {}
 
-    def ref(self, model: type[BaseModel]) -> dict:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        for name, definition in schema.pop("$defs", {}).items():
-            self.components[name] = definition
-        self.components[model.__name__] = schema
+    def ref(self, model: type[BaseModel], mode: str = "validation") -> dict:
+        """A reference to `model`'s schema: as a body is validated (`validation`) or as an answer is serialised
+        (`serialization`). Two different schemas of one name are a mistake to fix, not to paper over."""
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+        for name, definition in [*schema.pop("$defs", {}).items(), (model.__name__, schema)]:
+            if self.components.setdefault(name, definition) != definition:
+                raise ValueError(f"Two different schemas are named {name}; rename one of the models.")
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
@@ -158,7 +204,7 @@ def _operation(rule, view, op: Operation, schemas: _Schemas) -> dict:
     for status, model in op.responses.items():
         response: dict = {"description": "Success" if status < 300 else "See the body"}
         if model is not None:
-            schema = schemas.ref(model)
+            schema = schemas.ref(model, "serialization")
             response["content"] = {"application/json": {"schema": _list_schema(schema) if op.paginated else schema}}
         result["responses"][str(status)] = response
     errors = set(op.errors)

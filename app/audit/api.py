@@ -1,5 +1,4 @@
 """API: the audit log, for admins."""
-from datetime import datetime
 from typing import Any
 
 from flask import request
@@ -9,6 +8,7 @@ from app.api import api_blueprint
 from app.api.auth import token_required
 from app.api.openapi import operation
 from app.api.pagination import paginate
+from app.api.schemas import Time
 from app.audit import services as audit
 from app.domain.roles import Role
 
@@ -26,7 +26,7 @@ class AuditEventOut(BaseModel):
     action: str
     object_type: str
     object_id: str | None
-    at: datetime
+    at: Time
     before: Any
     after: Any
     hash: str
@@ -34,11 +34,11 @@ class AuditEventOut(BaseModel):
 
 
 @bp.get("/audit")
+@token_required(Role.ADMIN)
 @operation("Audit events, newest first", responses={200: AuditEventOut}, paginated=True,
            query={"object_type": "string", "object_id": "string", "action": "string"}, errors=(403,))
-@token_required(Role.ADMIN)
 def list_events():
     """The audit log, filtered by object or action."""
     query = audit.events_query(request.args.get("object_type"), request.args.get("object_id"),
                                request.args.get("action"))
-    return paginate(query, lambda event: event.as_json())
+    return paginate(query)

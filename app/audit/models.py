@@ -34,20 +34,6 @@ class AuditEvent(db.Model):
             self.object_id, self.before, self.after, self.prev_hash, self.hash,
         )
 
-    def as_json(self) -> dict:
-        return {
-            "id": self.id,
-            "actor": {"id": self.actor.id, "email": self.actor.email} if self.actor else None,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "at": self.at.isoformat(),
-            "before": self.before,
-            "after": self.after,
-            "hash": self.hash,
-            "prev_hash": self.prev_hash,
-        }
-
 
 class AuditLogIsAppendOnly(Exception):
     pass

@@ -1,13 +1,13 @@
 """API: organisations. Admins see all; everyone else sees only their own."""
 from flask import request
-from pydantic import BaseModel
+from pydantic import field_validator
 
 from app.accounts import services as accounts
 from app.api import api_blueprint
 from app.api.auth import api_user, token_required
 from app.api.openapi import operation
 from app.api.pagination import paginate
-from app.api.schemas import UserOut
+from app.api.schemas import OrganisationOut, UserOut
 from app.domain.errors import ConsortError, Forbidden
 from app.domain.roles import OrganisationKind, Role
 from app.organisations import services as organisations
@@ -15,22 +15,15 @@ from app.organisations import services as organisations
 bp = api_blueprint("organisations_api", __name__)
 
 
-class OrganisationDetail(BaseModel):
-    id: int
-    name: str
-    kind: str
-    sme: bool
+class OrganisationDetail(OrganisationOut):
     companies_house_number: str | None
     gss_code: str | None
     domains: list[str]
 
-
-def _detail(organisation) -> dict:
-    return organisation.as_json() | {
-        "companies_house_number": organisation.companies_house_number,
-        "gss_code": organisation.gss_code,
-        "domains": [d.domain for d in organisation.domains],
-    }
+    @field_validator("domains", mode="before")
+    @classmethod
+    def _names(cls, domains) -> list:
+        return [getattr(domain, "domain", domain) for domain in domains]
 
 
 def _visible(organisation_id: int):
@@ -42,9 +35,9 @@ def _visible(organisation_id: int):
 
 
 @bp.get("/organisations")
+@token_required()
 @operation("Organisations: all for admins, your own for everyone else", responses={200: OrganisationDetail},
            paginated=True, query={"kind": "string"})
-@token_required()
 def list_organisations():
     """List organisations the caller may see."""
     kind = request.args.get("kind") or None
@@ -53,21 +46,21 @@ def list_organisations():
     query = organisations.list_query(OrganisationKind(kind) if kind else None)
     if api_user().role != Role.ADMIN:
         query = query.where(organisations.Organisation.id == api_user().organisation_id)
-    return paginate(query, _detail)
+    return paginate(query)
 
 
 @bp.get("/organisations/<int:organisation_id>")
-@operation("One organisation", responses={200: OrganisationDetail}, errors=(403, 404))
 @token_required()
+@operation("One organisation", responses={200: OrganisationDetail}, errors=(403, 404))
 def get_organisation(organisation_id: int):
     """One organisation, if it is the caller's own or the caller is an admin."""
-    return _detail(_visible(organisation_id))
+    return _visible(organisation_id)
 
 
 @bp.get("/organisations/<int:organisation_id>/users")
-@operation("The users of an organisation", responses={200: UserOut}, paginated=True, errors=(403, 404))
 @token_required()
+@operation("The users of an organisation", responses={200: UserOut}, paginated=True, errors=(403, 404))
 def list_organisation_users(organisation_id: int):
     """The users of the caller's own organisation, or of any for an admin."""
     organisation = _visible(organisation_id)
-    return paginate(accounts.users_query(organisation.id), lambda user: user.as_json())
+    return paginate(accounts.users_query(organisation.id))

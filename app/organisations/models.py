@@ -25,9 +25,6 @@ class Organisation(db.Model):
         back_populates="organisation", cascade="all, delete-orphan", order_by="OrganisationDomain.domain"
     )
 
-    def as_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "kind": self.kind.value, "sme": self.sme}
-
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name!r}>"
 

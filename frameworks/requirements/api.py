@@ -10,7 +10,7 @@ from app.api import api_blueprint
 from app.api.auth import api_user, token_required
 from app.api.openapi import operation
 from app.api.pagination import paginate
-from app.api.validation import json_body
+from app.api.schemas import DecimalText, Money
 from app.domain.errors import ConsortError
 from app.domain.roles import Role
 from app.types import london_today
@@ -36,28 +36,27 @@ class RequirementOut(BaseModel):
     title: str
     description: str
     category: str
-    quantity: str
+    quantity: DecimalText
     unit: str
-    estimated_unit_price: str
-    estimated_value: str
+    estimated_unit_price: Money
+    estimated_value: Money
     needed_by: date
     status: str
 
 
 @bp.post("/requirements")
+@token_required(Role.OFFICER)
 @operation("State a requirement for your authority", body=RequirementIn, responses={201: RequirementOut},
            errors=(403,))
-@token_required(Role.OFFICER)
-def create_requirement():
+def create_requirement(body: RequirementIn):
     """An officer states what their authority needs."""
-    requirement = requirements.create(api_user(), json_body(RequirementIn).model_dump(), london_today())
-    return requirements.as_json(requirement), 201
+    return requirements.create(api_user(), body.model_dump(), london_today()), 201
 
 
 @bp.get("/requirements")
+@token_required(Role.OFFICER, Role.ADMIN)
 @operation("Requirements: your authority's (officers) or all (admins)", responses={200: RequirementOut},
            paginated=True, query={"status": "string", "category": "string"}, errors=(403,))
-@token_required(Role.OFFICER, Role.ADMIN)
 def list_requirements():
     """Requirements, filterable by status and category."""
     status = request.args.get("status") or None
@@ -66,23 +65,21 @@ def list_requirements():
                            {"status": "Use open, pooled or withdrawn."})
     query = requirements.visible_query(api_user(), status=RequirementStatus(status) if status else None,
                                        category=request.args.get("category") or None)
-    return paginate(query, requirements.as_json)
+    return paginate(query)
 
 
 @bp.get("/requirements/<int:requirement_id>")
-@operation("One requirement", responses={200: RequirementOut}, errors=(403, 404))
 @token_required(Role.OFFICER, Role.ADMIN)
+@operation("One requirement", responses={200: RequirementOut}, errors=(403, 404))
 def get_requirement(requirement_id: int):
     """A requirement of the caller's authority, or any for an admin."""
-    return requirements.as_json(requirements.get_visible(api_user(), requirement_id))
+    return requirements.get_visible(api_user(), requirement_id)
 
 
 @bp.put("/requirements/<int:requirement_id>")
+@token_required(Role.OFFICER)
 @operation("Change an open requirement", body=RequirementIn, responses={200: RequirementOut},
            errors=(403, 404, 409))
-@token_required(Role.OFFICER)
-def update_requirement(requirement_id: int):
+def update_requirement(requirement_id: int, body: RequirementIn):
     """An officer changes one of their authority's open requirements."""
-    requirement = requirements.update(api_user(), requirement_id, json_body(RequirementIn).model_dump(),
-                                      london_today())
-    return requirements.as_json(requirement)
+    return requirements.update(api_user(), requirement_id, body.model_dump(), london_today())

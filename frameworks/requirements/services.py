@@ -112,22 +112,6 @@ def as_line(requirement: Requirement) -> RequirementLine:
                            requirement.quantity, requirement.estimated_unit_price, requirement.needed_by)
 
 
-def as_json(requirement: Requirement) -> dict:
-    return {
-        "id": requirement.id,
-        "organisation_id": requirement.organisation_id,
-        "title": requirement.title,
-        "description": requirement.description,
-        "category": requirement.category,
-        "quantity": str(requirement.quantity),
-        "unit": requirement.unit,
-        "estimated_unit_price": f"{requirement.estimated_unit_price:.2f}",
-        "estimated_value": f"{requirement.estimated_value:.2f}",
-        "needed_by": requirement.needed_by.isoformat(),
-        "status": requirement.status.value,
-    }
-
-
 def count_open(organisation_id: int) -> int:
     return db.session.scalar(db.select(func.count()).select_from(Requirement).where(
         Requirement.organisation_id == organisation_id, Requirement.status == RequirementStatus.OPEN)) or 0

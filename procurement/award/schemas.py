@@ -1,8 +1,11 @@
 """The API's bodies and answers for award runs."""
-from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from app.api.schemas import Time
+from procurement.award import services as award
+from procurement.award.models import AwardRun
 
 
 class AwardRunIn(BaseModel):
@@ -41,4 +44,10 @@ class AwardRunOut(BaseModel):
     binding: dict[str, str]
     options: dict
     seconds: float
-    created_at: datetime
+    created_at: Time
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_record(cls, record):
+        """A run's answer is in its stored result (money already as decimal strings), beside its columns."""
+        return award.as_json(record) if isinstance(record, AwardRun) else record

@@ -1,16 +1,29 @@
 """The API's bodies and answers for the board."""
-from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
+from app.api.schemas import Time
 from frameworks.schemas import FrameworkOut
 
 Comment = Annotated[str, StringConstraints(max_length=5_000)]
 
 
+class RecommendationInfo(BaseModel):
+    id: int
+    award_run_id: int
+    framework_id: int
+    status: str = Field(description="The framework's status.")
+    framework_status: str
+    outcome: Literal["pending", "approved", "rejected"]
+    board_size: int
+    quorum: int
+    recommended_at: Time
+    standstill_ends: Time | None
+
+
 class RecommendationOut(FrameworkOut):
-    recommendation: dict
+    recommendation: RecommendationInfo
 
 
 class VoteIn(BaseModel):
@@ -32,7 +45,7 @@ class VoteOut(BaseModel):
     user_id: int
     decision: str
     comment: str
-    voted_at: datetime
+    voted_at: Time
     tally: TallyOut
     framework_status: str
-    standstill_ends: datetime | None
+    standstill_ends: Time | None

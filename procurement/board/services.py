@@ -255,27 +255,6 @@ def minutes_pdf(actor: User, run_id: int) -> bytes:
                       recommendation=recommendation, tally=tally_of(recommendation), voters=voters)
 
 
-def vote_json(result: VoteResult) -> dict:
-    entry, framework = result.vote, result.framework
-    return {"id": entry.id, "award_run_id": entry.recommendation.award_run_id, "user_id": entry.user_id,
-            "decision": entry.decision, "comment": entry.comment, "voted_at": entry.voted_at.isoformat(),
-            "tally": {"approve": result.tally.approve, "reject": result.tally.reject,
-                      "abstain": result.tally.abstain, "quorum": result.tally.quorum,
-                      "outcome": result.tally.outcome.value},
-            "framework_status": framework.status.value,
-            "standstill_ends": framework.standstill_ends.isoformat() if framework.standstill_ends else None}
-
-
-def recommendation_json(recommendation: Recommendation) -> dict:
-    framework = db.session.get(Framework, recommendation.framework_id)
-    return {"id": recommendation.id, "award_run_id": recommendation.award_run_id,
-            "framework_id": recommendation.framework_id, "status": framework.status.value,
-            "framework_status": framework.status.value, "outcome": recommendation.outcome,
-            "board_size": recommendation.board_size, "quorum": recommendation.quorum,
-            "recommended_at": recommendation.recommended_at.isoformat(),
-            "standstill_ends": framework.standstill_ends.isoformat() if framework.standstill_ends else None}
-
-
 def member_names(recommendation: Recommendation) -> dict[int, str]:
     """The names of those who voted, by user id."""
     ids = [v.user_id for v in recommendation.votes]

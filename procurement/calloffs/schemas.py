@@ -1,9 +1,10 @@
 """The API's bodies and answers for call-offs."""
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
+
+from app.api.schemas import Money, Time
 
 
 class CallOffIn(BaseModel):
@@ -15,7 +16,7 @@ class CallOffIn(BaseModel):
 
 class LevyRef(BaseModel):
     id: int
-    amount: str
+    amount: Money
 
 
 class CallOffOut(BaseModel):
@@ -24,7 +25,7 @@ class CallOffOut(BaseModel):
     lot_id: int
     organisation_id: int
     supplier_id: int
-    value: str
+    value: Money
     description: str
-    created_at: datetime
+    created_at: Time
     levy: LevyRef

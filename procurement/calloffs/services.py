@@ -129,20 +129,6 @@ def levy_for(actor: User, levy_id: int, *, for_update: bool = False) -> Levy:
     return levy
 
 
-def levy_json(levy: Levy) -> dict:
-    return {"id": levy.id, "supplier_id": levy.supplier_id, "call_off_id": levy.call_off_id,
-            "framework_id": levy.framework_id, "amount": f"{levy.amount:.2f}", "status": levy.status,
-            "payment_intent_id": levy.payment_intent_id, "created_at": levy.created_at.isoformat(),
-            "paid_at": levy.paid_at.isoformat() if levy.paid_at else None}
-
-
-def call_off_json(placed: CallOff, levy: Levy) -> dict:
-    return {"id": placed.id, "framework_id": placed.framework_id, "lot_id": placed.lot_id,
-            "organisation_id": placed.organisation_id, "supplier_id": placed.supplier_id,
-            "value": f"{placed.value:.2f}", "description": placed.description,
-            "created_at": placed.created_at.isoformat(), "levy": {"id": levy.id, "amount": f"{levy.amount:.2f}"}}
-
-
 @dataclass(frozen=True)
 class LevyTotal:
     framework_id: int

@@ -1,8 +1,11 @@
 """The API's bodies and answers for contracts."""
-from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, StringConstraints, model_validator
+
+from app.api.schemas import Money, Overlay, Time
+from procurement.contracts import services as contracts
+from procurement.contracts.models import Contract
 
 Line = Annotated[str, StringConstraints(max_length=200)]
 
@@ -16,12 +19,22 @@ class ContractOut(BaseModel):
     supplier_ids: list[int]
     organisation_id: int
     lot_ids: list[int]
-    value: str
+    value: Money
     status: Literal["rendering", "issued", "signed", "countersigned"]
     sha256: str | None
     version: int
-    signed_at: datetime | None
-    countersigned_at: datetime | None
+    signed_at: Time | None
+    countersigned_at: Time | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _current_version(cls, contract):
+        """`sha256` and `version` are the current version's (none while the first is being rendered)."""
+        if not isinstance(contract, Contract):
+            return contract
+        version = contracts.current(contract)
+        return Overlay(contract, sha256=version.sha256 if version else None,
+                       version=version.number if version else 0)
 
 
 class ContractListOut(BaseModel):

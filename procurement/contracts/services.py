@@ -276,17 +276,6 @@ def countersign(actor: User, contract_id: int, ip: str | None, now: datetime | N
     return contract
 
 
-def as_json(contract: Contract) -> dict:
-    version = current(contract)
-    return {"id": contract.id, "reference": contract.reference, "framework_id": contract.framework_id,
-            "kind": contract.kind, "supplier_id": contract.supplier_id, "supplier_ids": contract.supplier_ids,
-            "organisation_id": contract.organisation_id, "lot_ids": contract.lot_ids,
-            "value": _money(contract.value), "status": contract.status,
-            "sha256": version.sha256 if version else None, "version": version.number if version else 0,
-            "signed_at": contract.signed_at.isoformat() if contract.signed_at else None,
-            "countersigned_at": contract.countersigned_at.isoformat() if contract.countersigned_at else None}
-
-
 def party_names(items: list[Contract]) -> dict[int, str]:
     """Organisation names of the contracts' parties, by id, in one query."""
     ids = {c.organisation_id for c in items} | {s for c in items for s in (c.supplier_ids or [])}

@@ -1,9 +1,11 @@
 """The API's bodies and answers for evaluation: panels, declarations, scores, moderated scores, rankings."""
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from app.api.schemas import Money, Overlay, Time
+from procurement.evaluation.services import Ranking
 
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 
@@ -37,7 +39,7 @@ class DeclarationOut(BaseModel):
     conflict: bool
     details: str
     bidders_named: list[str]
-    declared_at: datetime
+    declared_at: Time
 
 
 class ScoreIn(BaseModel):
@@ -53,9 +55,9 @@ class ScoreOut(BaseModel):
     bid_id: int
     criterion_id: int
     evaluator_id: int
-    score: str
+    score: Money
     rationale: str
-    scored_at: datetime
+    scored_at: Time
 
 
 class ModeratedIn(BaseModel):
@@ -71,19 +73,19 @@ class ModeratedOut(BaseModel):
     bid_id: int
     criterion_id: int
     moderator_id: int
-    score: str
+    score: Money
     reason: str
-    moderated_at: datetime
+    moderated_at: Time
     original_scores: list[ScoreOut]
 
 
 class RankedOut(BaseModel):
     bid_id: int
     supplier_id: int
-    price: str | None = Field(description="Null for an evaluator when the framework hides prices from them.")
-    quality_score: str
-    price_score: str | None
-    total: str | None
+    price: Money | None = Field(description="Null for an evaluator when the framework hides prices from them.")
+    quality_score: Money
+    price_score: Money | None
+    total: Money | None
     rank: int
     complete: bool = Field(description="Every criterion of the bid has a score.")
 
@@ -94,3 +96,12 @@ class RankingOut(BaseModel):
     total: int
     rank_reversal_bids: list[int] = Field(
         description="Under the relative formula: the bids whose removal would change the order of the others.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ranked(cls, result):
+        if not isinstance(result, Ranking):
+            return result
+        hidden = {} if result.sees_prices else {"price": None, "price_score": None, "total": None}
+        return {"lot_id": result.lot.id, "items": [Overlay(r, quality_score=r.quality, **hidden) for r in result.rows],
+                "total": len(result.rows), "rank_reversal_bids": result.reversals}

@@ -279,38 +279,10 @@ def ranking(actor: User, lot_id: int, now: datetime | None = None) -> Ranking:
     return Ranking(lot, rows, access.sees_prices, reversals)
 
 
-def ranking_json(result: Ranking) -> dict:
-    def money(value: Decimal) -> str:
-        return f"{value:.2f}"
-
-    return {"lot_id": result.lot.id, "items": [
-        {"bid_id": r.bid_id, "supplier_id": r.supplier_id,
-         "price": money(r.price) if result.sees_prices else None,
-         "quality_score": money(r.quality),
-         "price_score": money(r.price_score) if result.sees_prices else None,
-         "total": money(r.total) if result.sees_prices else None,
-         "rank": r.rank, "complete": r.complete} for r in result.rows],
-        "total": len(result.rows), "rank_reversal_bids": result.reversals}
-
-
-def score_json(entry: Score) -> dict:
-    return {"id": entry.id, "lot_id": entry.lot_id, "bid_id": entry.bid_id, "criterion_id": entry.criterion_id,
-            "evaluator_id": entry.evaluator_id, "score": f"{entry.score:.2f}", "rationale": entry.rationale,
-            "scored_at": entry.scored_at.isoformat()}
-
-
-def moderated_json(entry: ModeratedScore) -> dict:
-    originals = [score_json(s) for (b, c, _), s in sorted(_latest_scores(entry.lot_id).items())
-                 if (b, c) == (entry.bid_id, entry.criterion_id)]
-    return {"id": entry.id, "lot_id": entry.lot_id, "bid_id": entry.bid_id, "criterion_id": entry.criterion_id,
-            "moderator_id": entry.moderator_id, "score": f"{entry.score:.2f}", "reason": entry.reason,
-            "moderated_at": entry.moderated_at.isoformat(), "original_scores": originals}
-
-
-def declaration_json(entry: ConflictDeclaration) -> dict:
-    return {"id": entry.id, "lot_id": entry.lot_id, "user_id": entry.user_id, "conflict": entry.conflict,
-            "details": entry.details, "bidders_named": entry.bidders_named,
-            "declared_at": entry.declared_at.isoformat()}
+def original_scores(entry: ModeratedScore) -> list[Score]:
+    """The evaluators' latest scores of the answer a moderated score settles, in evaluator order."""
+    return [s for (b, c, _), s in sorted(_latest_scores(entry.lot_id).items())
+            if (b, c) == (entry.bid_id, entry.criterion_id)]
 
 
 @dataclass(frozen=True)

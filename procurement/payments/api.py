@@ -18,44 +18,35 @@ webhook_bp = Blueprint("stripe_webhook", __name__)
 csrf.exempt(webhook_bp)  # Stripe signs its deliveries; there is no session and no form to forge
 
 @bp.get("/levies")
+@token_required(Role.ADMIN, Role.SUPPLIER)
 @operation("Levies: an admin's all, a supplier's own", responses={200: LevyOut}, paginated=True,
            errors=(403,), query={"status": "string"})
-@token_required(Role.ADMIN, Role.SUPPLIER)
 def list_levies():
     """Levies one may see, newest first."""
     query = calloffs.levies_query(api_user())
     if status := request.args.get("status"):
         query = query.where(Levy.status == status)
-    return paginate(query, calloffs.levy_json)
+    return paginate(query)
 
 
 @bp.post("/levies/<int:levy_id>/payment-intent")
+@token_required(Role.SUPPLIER)
 @operation("A Stripe PaymentIntent to pay a levy", responses={201: PaymentIntentOut}, errors=(403, 404, 409, 503),
            description="The supplier that owes the levy gets the PaymentIntent's id and client secret for Stripe's "
                        "Payment Element (the same intent again while it is unpaid). The levy becomes paid only "
                        "when Stripe's signed webhook says so.")
-@token_required(Role.SUPPLIER)
 def levy_payment_intent(levy_id: int):
     """Start paying a levy."""
     return payments.payment_intent(api_user(), levy_id), 201
 
 
 @bp.post("/memberships")
+@token_required(Role.OFFICER)
 @operation("Start the authority's annual membership (a Stripe subscription)", responses={201: MembershipOut},
            errors=(403, 409, 503))
-@token_required(Role.OFFICER)
 def start_membership():
     """An officer starts their authority's membership."""
-    membership = payments.start_membership(api_user())
-    return membership_json(membership), 201
-
-
-def membership_json(membership) -> dict:
-    return {"id": membership.id, "organisation_id": membership.organisation_id,
-            "stripe_customer_id": membership.stripe_customer_id,
-            "stripe_subscription_id": membership.stripe_subscription_id, "status": membership.status,
-            "current_period_end": membership.current_period_end.isoformat() if membership.current_period_end
-            else None}
+    return payments.start_membership(api_user()), 201
 
 
 @webhook_bp.post("/stripe/webhook")

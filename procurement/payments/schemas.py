@@ -1,8 +1,9 @@
 """The API's bodies and answers for levies, memberships and Stripe's webhook."""
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
+
+from app.api.schemas import Money, Time
 
 
 class LevyOut(BaseModel):
@@ -10,11 +11,11 @@ class LevyOut(BaseModel):
     supplier_id: int
     call_off_id: int
     framework_id: int
-    amount: str
+    amount: Money
     status: Literal["due", "processing", "paid"]
     payment_intent_id: str | None
-    created_at: datetime
-    paid_at: datetime | None
+    created_at: Time
+    paid_at: Time | None
 
 
 class PaymentIntentOut(BaseModel):
@@ -28,7 +29,7 @@ class MembershipOut(BaseModel):
     stripe_customer_id: str
     stripe_subscription_id: str
     status: str
-    current_period_end: datetime | None
+    current_period_end: Time | None
 
 
 class WebhookOut(BaseModel):

@@ -11,13 +11,13 @@ from procurement.savings.schemas import SavingsOut
 bp = api_blueprint("savings_api", __name__)
 
 @bp.get("/frameworks/<int:framework_id>/savings")
+@token_required(Role.ADMIN, Role.OFFICER)
 @operation("The framework's savings, shared between the authorities", responses={200: SavingsOut},
            errors=(403, 404, 409),
            description="Savings are the authorities' own estimates less their shares (by quantity) of the awarded "
                        "prices. The total is shared in proportion to demand and by the Shapley value of the game in "
                        "which each coalition buys its pooled volume at the price the bids imply (exact up to 20 "
                        "authorities a lot; sampled beyond, with `shapley_error`). An officer sees their own row.")
-@token_required(Role.ADMIN, Role.OFFICER)
 def framework_savings(framework_id: int):
     """Savings and their sharing."""
-    return savings.as_json(api_user(), savings.of_framework(api_user(), framework_id))
+    return savings.summary(api_user(), savings.of_framework(api_user(), framework_id))

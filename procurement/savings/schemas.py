@@ -3,20 +3,22 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from app.api.schemas import Money
+
 
 class AuthoritySavingsOut(BaseModel):
     organisation_id: int
-    baseline: str
-    awarded: str
-    savings: str
-    share_proportional: str
-    share_shapley: str
-    shapley_error: str | None
+    baseline: Money
+    awarded: Money
+    savings: Money
+    share_proportional: Money
+    share_shapley: Money
+    shapley_error: Money | None
 
 
 class SavingsOut(BaseModel):
-    baseline: str
-    awarded: str
-    savings: str
+    baseline: Money
+    awarded: Money
+    savings: Money
     method: Literal["exact", "sampled"]
     by_authority: list[AuthoritySavingsOut]

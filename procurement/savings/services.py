@@ -1,5 +1,6 @@
 """The savings of an awarded framework against the authorities' own estimates, and their sharing: in proportion
 to demand and by the Shapley value (procurement/domain/sharing.py)."""
+from dataclasses import dataclass
 from decimal import Decimal
 
 from app.accounts.models import User
@@ -39,17 +40,18 @@ def names(result: sharing.Sharing) -> dict[int, str]:
                                    .where(Organisation.id.in_(ids))).all())
 
 
-def as_json(actor: User, result: sharing.Sharing) -> dict:
-    def money(amount: Decimal) -> str:
-        return f"{amount.quantize(Decimal('0.01'))}"
+@dataclass(frozen=True)
+class Summary:
+    """A framework's savings as one reader sees them: the totals, and the rows of the authorities they may see."""
 
-    baseline = sum((r.baseline for r in result.authorities), Decimal(0))
-    awarded = sum((r.awarded for r in result.authorities), Decimal(0))
-    return {"baseline": money(baseline), "awarded": money(awarded), "savings": money(result.total),
-            "method": result.method,
-            "by_authority": [{"organisation_id": r.organisation_id, "baseline": money(r.baseline),
-                              "awarded": money(r.awarded), "savings": money(r.savings),
-                              "share_proportional": money(r.share_proportional),
-                              "share_shapley": money(r.share_shapley),
-                              "shapley_error": money(r.shapley_error) if r.shapley_error is not None else None}
-                             for r in visible_rows(actor, result)]}
+    baseline: Decimal
+    awarded: Decimal
+    savings: Decimal
+    method: str
+    by_authority: list[sharing.AuthorityShare]
+
+
+def summary(actor: User, result: sharing.Sharing) -> Summary:
+    return Summary(sum((r.baseline for r in result.authorities), Decimal(0)),
+                   sum((r.awarded for r in result.authorities), Decimal(0)), result.total, result.method,
+                   visible_rows(actor, result))
