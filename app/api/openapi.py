@@ -11,6 +11,7 @@ from functools import wraps
 
 from flask import Flask
 from pydantic import BaseModel
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from app.api import API_PREFIX
@@ -173,7 +174,7 @@ _ERROR_SCHEMA = {
 def _operation(rule, view, op: Operation, schemas: _Schemas) -> dict:
     parameters = [
         {"name": name, "in": "path", "required": True,
-         "schema": {"type": "integer" if type(rule._converters[name]).__name__ == "IntegerConverter" else "string"}}
+         "schema": {"type": "integer" if isinstance(rule._converters[name], IntegerConverter) else "string"}}
         for name in rule.arguments
     ]
     query = dict(op.query)

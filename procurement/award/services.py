@@ -13,6 +13,7 @@ from app.domain.errors import Conflict, Forbidden, NotFound
 from app.domain.roles import Role
 from app.extensions import db
 from app.organisations.models import Organisation
+from app.types import LARGEST_ID
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
 from frameworks.models import Framework
@@ -25,7 +26,7 @@ from procurement.domain.award.solver import solve
 from procurement.evaluation import services as evaluation
 from suppliers.models import Bid, BidStatus, BundleOffer
 
-BUNDLE_ID_OFFSET = 1_000_000_000  # bundle offers get ids of their own, apart from bid ids
+BUNDLE_ID_OFFSET = LARGEST_ID + 1  # bundle offers get ids of their own, above every bid id (bids take random ids)
 
 
 @dataclass(frozen=True)
