@@ -6,7 +6,9 @@ it is emptied and migrated from scratch at the start. When the suite runs in par
 `make test` does), each worker has a PostgreSQL database of its own beside that one, named after it with the
 worker's id (consort_test_gw0, ...), created at the start and dropped at the end.
 """
+import contextlib
 import contextvars
+import copy
 import os
 
 import pytest
@@ -95,15 +97,58 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app(_test_config(database_url) | {"DOCUMENT_STORE": str(tmp_path / "documents")})
+@pytest.fixture(scope="session")
+def worker_app(database_url):
+    """The app the tests of one worker share: building it (its ~140 URL rules, its templates) takes a tenth of a
+    second, more than most tests. The `app` fixture gives each test a clean one: see `_isolated`."""
+    app = create_app(_test_config(database_url))
     app.test_client_class = IsolatedClient
+    yield app
     with app.app_context():
+        db.engine.dispose()
+
+
+def _routes(app) -> tuple[int, int]:
+    return len(app.view_functions), len(list(app.url_map.iter_rules()))
+
+
+@contextlib.contextmanager
+def _isolated(app, tmp_path, shared: bool = True):
+    """One test's use of an app: its own configuration (restored afterwards), outbox, application context and
+    database session, and every table emptied at the end (tests commit, some from several connections, so a
+    rolled-back transaction would not undo them)."""
+    config, routes = copy.deepcopy(dict(app.config)), _routes(app)
+    app.config["DOCUMENT_STORE"] = str(tmp_path / "documents")
+    app.extensions.pop("mail_outbox", None)
+    try:
+        with app.app_context():
+            db.session.remove()
+            try:
+                yield app
+            finally:
+                db.session.rollback()
+                _empty_tables()
+                db.session.remove()
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.pop("mail_outbox", None)
+    if shared:
+        assert _routes(app) == routes, "a test changed the shared app's routes: mark it own_app"
+
+
+@pytest.fixture
+def app(request, worker_app, database_url, tmp_path):
+    if request.node.get_closest_marker("own_app") is None:
+        with _isolated(worker_app, tmp_path):
+            yield worker_app
+        return
+    # The test changes the app itself (adds routes, which Flask allows only before the first request).
+    app = create_app(_test_config(database_url))
+    app.test_client_class = IsolatedClient
+    with _isolated(app, tmp_path, shared=False):
         yield app
-        db.session.rollback()
-        _empty_tables()
-        db.session.remove()
+    with app.app_context():
         db.engine.dispose()
 
 
