@@ -10,8 +10,10 @@ import contextlib
 import contextvars
 import copy
 import os
+from unittest import mock
 
 import pytest
+from flask import current_app
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
@@ -162,15 +164,35 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# The hash of the shared test PASSWORD, for each PASSWORD_HASH_METHOD: hashing is deliberately slow, and most
+# fixture users have that password. Each is a real hash (one salt for all of them), which sign-in checks as usual.
+_PASSWORD_HASHES: dict[str, str] = {}
+
+
+def _hash_once(real_hash):
+    def hash_password(password: str) -> str:
+        if password != PASSWORD:
+            return real_hash(password)
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        if method not in _PASSWORD_HASHES:
+            _PASSWORD_HASHES[method] = real_hash(password)
+        return _PASSWORD_HASHES[method]
+
+    return hash_password
+
+
 @pytest.fixture
 def make_user(app):
     """Create a user (and organisation) through the same service the CLI uses."""
     from app.accounts import services as accounts
     from app.domain.roles import OrganisationKind, Role
 
+    hash_password = _hash_once(accounts.hash_password)
+
     def make(email: str, role: str = "officer", org: str = "London Borough of Camden",
              kind: str | None = None, sme: bool = False, password: str = PASSWORD):
-        return accounts.create_user(email, password, Role(role), org,
-                                    OrganisationKind(kind) if kind else None, sme=sme)
+        with mock.patch.object(accounts, "hash_password", hash_password):
+            return accounts.create_user(email, password, Role(role), org,
+                                        OrganisationKind(kind) if kind else None, sme=sme)
 
     return make
