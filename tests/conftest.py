@@ -15,12 +15,21 @@ from unittest import mock
 import pytest
 from flask import current_app
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.extensions import db
 from tests.stripe_support import localstripe  # noqa: F401 - a fixture for the tests that pay
 from tests.support import PASSWORD
+
+# Property tests: "dev" (the default) is Hypothesis' own settings, fresh examples each run; "ci" (when the CI
+# environment variable is set, or HYPOTHESIS_PROFILE=ci) tries fewer examples, the same ones every run (derandomized,
+# so a failure reproduces and a pass is not luck), without the timing deadline a loaded machine would trip.
+# A test's own @settings (max_examples, for one) still wins.
+settings.register_profile("dev")
+settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 def _reset_database(url: str) -> None:
