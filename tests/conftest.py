@@ -16,7 +16,8 @@ import pytest
 from flask import current_app
 from flask.testing import FlaskClient
 from hypothesis import settings
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.engine import Engine
 
 from app import create_app
 from app.extensions import db
@@ -91,10 +92,23 @@ def _test_config(url: str) -> dict:
 
 
 def _empty_tables() -> None:
-    # DELETE, children first: on PostgreSQL it is far quicker than TRUNCATE for the few rows a test leaves.
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    # DELETE, children first: on PostgreSQL it is far quicker than TRUNCATE for the few rows a test leaves, and
+    # quicker still sent as one batch (one round trip, not one per table).
+    deletes = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(no_parameters=True).exec_driver_sql("; ".join(deletes))
+    else:
+        for delete in deletes:
+            connection.exec_driver_sql(delete)
     db.session.commit()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_waiting_for_the_disk(dbapi_connection, connection_record):
+    """The test database is thrown away, so SQLite need not flush it to the disk at every commit."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 class IsolatedClient(FlaskClient):
