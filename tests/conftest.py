@@ -6,17 +6,31 @@ it is emptied and migrated from scratch at the start. When the suite runs in par
 `make test` does), each worker has a PostgreSQL database of its own beside that one, named after it with the
 worker's id (consort_test_gw0, ...), created at the start and dropped at the end.
 """
+import contextlib
 import contextvars
+import copy
 import os
+from unittest import mock
 
 import pytest
+from flask import current_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from hypothesis import settings
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.engine import Engine
 
 from app.extensions import db
 from consort import create_app
 from tests.stripe_support import localstripe  # noqa: F401 - a fixture for the tests that pay
 from tests.support import PASSWORD
+
+# Property tests: "dev" (the default) is Hypothesis' own settings, fresh examples each run; "ci" (when the CI
+# environment variable is set, or HYPOTHESIS_PROFILE=ci) tries fewer examples, the same ones every run (derandomized,
+# so a failure reproduces and a pass is not luck), without the timing deadline a loaded machine would trip.
+# A test's own @settings (max_examples, for one) still wins.
+settings.register_profile("dev")
+settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 def _reset_database(url: str) -> None:
@@ -72,16 +86,30 @@ def _test_config(url: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "MAIL_SERVER": None,
         "PUBLIC_BASE_URL": "http://localhost",
-        # Real scrypt at a lower cost, so that hundreds of test users do not take minutes to hash.
-        "PASSWORD_HASH_METHOD": "scrypt:4096:8:1",
+        # Real scrypt at a lower cost: the fixture users' hash is computed once (see make_user), but every sign-in
+        # and every API token the tests ask for checks a password, thousands in all.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }
 
 
 def _empty_tables() -> None:
-    # DELETE, children first: on PostgreSQL it is far quicker than TRUNCATE for the few rows a test leaves.
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    # DELETE, children first: on PostgreSQL it is far quicker than TRUNCATE for the few rows a test leaves, and
+    # quicker still sent as one batch (one round trip, not one per table).
+    deletes = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(no_parameters=True).exec_driver_sql("; ".join(deletes))
+    else:
+        for delete in deletes:
+            connection.exec_driver_sql(delete)
     db.session.commit()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_waiting_for_the_disk(dbapi_connection, connection_record):
+    """The test database is thrown away, so SQLite need not flush it to the disk at every commit."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 class IsolatedClient(FlaskClient):
@@ -95,15 +123,58 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app(_test_config(database_url) | {"DOCUMENT_STORE": str(tmp_path / "documents")})
+@pytest.fixture(scope="session")
+def worker_app(database_url):
+    """The app the tests of one worker share: building it (its ~140 URL rules, its templates) takes a tenth of a
+    second, more than most tests. The `app` fixture gives each test a clean one: see `_isolated`."""
+    app = create_app(_test_config(database_url))
     app.test_client_class = IsolatedClient
+    yield app
     with app.app_context():
+        db.engine.dispose()
+
+
+def _routes(app) -> tuple[int, int]:
+    return len(app.view_functions), len(list(app.url_map.iter_rules()))
+
+
+@contextlib.contextmanager
+def _isolated(app, tmp_path, shared: bool = True):
+    """One test's use of an app: its own configuration (restored afterwards), outbox, application context and
+    database session, and every table emptied at the end (tests commit, some from several connections, so a
+    rolled-back transaction would not undo them)."""
+    config, routes = copy.deepcopy(dict(app.config)), _routes(app)
+    app.config["DOCUMENT_STORE"] = str(tmp_path / "documents")
+    app.extensions.pop("mail_outbox", None)
+    try:
+        with app.app_context():
+            db.session.remove()
+            try:
+                yield app
+            finally:
+                db.session.rollback()
+                _empty_tables()
+                db.session.remove()
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.pop("mail_outbox", None)
+    if shared:
+        assert _routes(app) == routes, "a test changed the shared app's routes: mark it own_app"
+
+
+@pytest.fixture
+def app(request, worker_app, database_url, tmp_path):
+    if request.node.get_closest_marker("own_app") is None:
+        with _isolated(worker_app, tmp_path):
+            yield worker_app
+        return
+    # The test changes the app itself (adds routes, which Flask allows only before the first request).
+    app = create_app(_test_config(database_url))
+    app.test_client_class = IsolatedClient
+    with _isolated(app, tmp_path, shared=False):
         yield app
-        db.session.rollback()
-        _empty_tables()
-        db.session.remove()
+    with app.app_context():
         db.engine.dispose()
 
 
@@ -117,15 +188,35 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# The hash of the shared test PASSWORD, for each PASSWORD_HASH_METHOD: hashing is deliberately slow, and most
+# fixture users have that password. Each is a real hash (one salt for all of them), which sign-in checks as usual.
+_PASSWORD_HASHES: dict[str, str] = {}
+
+
+def _hash_once(real_hash):
+    def hash_password(password: str) -> str:
+        if password != PASSWORD:
+            return real_hash(password)
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        if method not in _PASSWORD_HASHES:
+            _PASSWORD_HASHES[method] = real_hash(password)
+        return _PASSWORD_HASHES[method]
+
+    return hash_password
+
+
 @pytest.fixture
 def make_user(app):
     """Create a user (and organisation) through the same service the CLI uses."""
     from app.accounts import services as accounts
     from app.domain.roles import OrganisationKind, Role
 
+    hash_password = _hash_once(accounts.hash_password)
+
     def make(email: str, role: str = "officer", org: str = "London Borough of Camden",
              kind: str | None = None, sme: bool = False, password: str = PASSWORD):
-        return accounts.create_user(email, password, Role(role), org,
-                                    OrganisationKind(kind) if kind else None, sme=sme)
+        with mock.patch.object(accounts, "hash_password", hash_password):
+            return accounts.create_user(email, password, Role(role), org,
+                                        OrganisationKind(kind) if kind else None, sme=sme)
 
     return make

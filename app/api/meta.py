@@ -40,5 +40,8 @@ def healthz():
 @bp.get("/openapi.json")
 @operation("This OpenAPI 3.1 document", auth=False, responses={200: OpenApiDocument})
 def openapi_document():
-    """The OpenAPI document of the whole API."""
-    return build(current_app)
+    """The OpenAPI document of the whole API, built at its first request: an app serving requests can no longer
+    change its routes (Flask refuses), so the document stays right."""
+    if "openapi_document" not in current_app.extensions:
+        current_app.extensions["openapi_document"] = build(current_app)
+    return current_app.extensions["openapi_document"]

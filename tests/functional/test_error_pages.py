@@ -58,6 +58,7 @@ def test_an_officer_gets_a_403_page_on_the_admin_users_page(app, world):
 EXPLODED_NAME = "Half-made Organisation Ltd"
 
 
+@pytest.mark.own_app
 @pytest.mark.parametrize("failure", ["python-error", "database-error"])
 @pytest.mark.parametrize("prefix", ["", "/api/v1"], ids=["page", "api"])
 def test_an_unexpected_error_gives_a_500_and_rolls_back_what_the_request_wrote(app, world, failure, prefix):

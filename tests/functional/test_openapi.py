@@ -93,6 +93,7 @@ def test_every_documented_operation_is_routed(app, document):
     assert not stale, f"the OpenAPI document describes routes that do not exist: {sorted(stale)}"
 
 
+@pytest.mark.own_app
 def test_a_newly_added_route_without_a_description_is_noticed(app, client):
     app.add_url_rule("/api/v1/widgets/<int:widget_id>", "undocumented_widget", lambda widget_id: {},
                      methods=["GET", "PUT"])
