@@ -10,6 +10,7 @@ import contextlib
 import contextvars
 import copy
 import os
+import tempfile
 from unittest import mock
 
 import pytest
@@ -86,6 +87,8 @@ def _test_config(url: str) -> dict:
         "SECRET_KEY": "test-secret-key",
         "MAIL_SERVER": None,
         "PUBLIC_BASE_URL": "http://localhost",
+        # The task queue's store is the suite's own, never the one `make run` uses in instance/.
+        "HUEY_SQLITE_PATH": os.path.join(tempfile.gettempdir(), f"consort-test-huey-{os.getpid()}.sqlite3"),
         # Real scrypt at a lower cost: the fixture users' hash is computed once (see make_user), but every sign-in
         # and every API token the tests ask for checks a password, thousands in all.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
