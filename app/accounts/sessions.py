@@ -23,9 +23,7 @@ def start(user: User, user_agent: str, address: str) -> str:
     key = secrets.token_urlsafe(32)
     record = SignedInSession(user_id=user.id, key_hash=_digest(key), user_agent=(user_agent or "")[:200],
                              address=(address or "")[:45])
-    db.session.add(record)
-    db.session.flush()
-    audit.record("session.started", record, actor=user, after={"address": record.address})
+    db.session.add(record)  # a sign-in is not an audited event (last_sign_in_at says when); ending another one is
     db.session.commit()
     user.session_key = key
     return key
@@ -63,14 +61,15 @@ def active_for(user: User) -> list[SignedInSession]:
         .order_by(SignedInSession.last_seen_at.desc())))
 
 
-def end(user: User, session_id: int) -> bool:
-    """End one of the user's own sessions (the current one at sign-out, or another from the account page). Commits.
-    Returns whether there was one to end."""
+def end(user: User, session_id: int, *, audited: bool = True) -> bool:
+    """End one of the user's own sessions: another from the account page (audited), or the current one at sign-out
+    (`audited=False`, as signing in is not). Commits. Returns whether there was one to end."""
     record = db.session.get(SignedInSession, session_id)
     if record is None or record.user_id != user.id or record.ended_at is not None:
         return False
     record.ended_at = utcnow()
-    audit.record("session.ended", record, actor=user)
+    if audited:
+        audit.record("session.ended", record, actor=user)
     db.session.commit()
     return True
 

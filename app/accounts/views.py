@@ -46,7 +46,7 @@ def sign_out():
     """Sign out and end the session, on the server too: a saved copy of its cookie no longer signs anyone in."""
     ending = sessions.current(current_user)
     if ending is not None:
-        sessions.end(current_user, ending.id)
+        sessions.end(current_user, ending.id, audited=False)
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
