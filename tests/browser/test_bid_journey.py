@@ -67,8 +67,9 @@ def _journey(live_server, page, framework):
     expect(page.get_by_text("You have not made a declaration yet")).to_be_visible()
     page.get_by_role("link", name="Make the declaration").click()
     for group in page.get_by_role("group").all():
-        with suppress(Exception):
-            group.get_by_label("No", exact=True).check(timeout=200)
+        answer = group.get_by_label("No", exact=True)
+        if answer.count():  # a group of grounds, not a wrapper around them (a short timeout here failed under load)
+            answer.first.check()
     page.get_by_role("button", name="Make this declaration").click()
     expect(page.get_by_text("Declared that no exclusion ground applies.")).to_be_visible()
 
