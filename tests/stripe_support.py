@@ -25,15 +25,17 @@ def localstripe():
     process = subprocess.Popen([str(executable), "--port", str(port)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # It imports aiohttp and more before it listens: on a busy machine that took over ten seconds.
+    deadline = time.monotonic() + 90
+    while True:
         try:
-            requests.get(base + "/v1/customers", auth=(SECRET_KEY, ""), timeout=1)
+            requests.get(base + "/v1/customers", auth=(SECRET_KEY, ""), timeout=2)
             break
         except requests.ConnectionError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("localstripe did not start")
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"localstripe did not start (exit code {process.poll()})")
+            time.sleep(0.2)
     yield base
     process.terminate()
     process.wait(timeout=10)
