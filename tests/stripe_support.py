@@ -31,7 +31,7 @@ def localstripe():
         try:
             requests.get(base + "/v1/customers", auth=(SECRET_KEY, ""), timeout=2)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy to answer in time
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 pytest.fail(f"localstripe did not start (exit code {process.poll()})")
