@@ -2,6 +2,7 @@
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,8 +23,11 @@ def _free_port() -> int:
 def localstripe():
     port = _free_port()
     executable = Path(sys.executable).with_name("localstripe")
-    process = subprocess.Popen([str(executable), "--port", str(port)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    # --from-scratch: without it localstripe loads the store it pickles to a fixed file on every change, and
+    # a second test process starting while the first writes it read half a pickle and exited with code 1.
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen([str(executable), "--port", str(port), "--from-scratch"],
+                               stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     # It imports aiohttp and more before it listens: on a busy machine that took over ten seconds.
     deadline = time.monotonic() + 90
@@ -34,8 +38,11 @@ def localstripe():
         except requests.RequestException:  # not listening yet, or too busy to answer in time
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                pytest.fail(f"localstripe did not start (exit code {process.poll()})")
+                log.seek(0)
+                said = log.read().decode(errors="replace")[-2000:]
+                pytest.fail(f"localstripe did not start (exit code {process.poll()}):\n{said}")
             time.sleep(0.2)
     yield base
     process.terminate()
     process.wait(timeout=10)
+    log.close()
