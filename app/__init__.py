@@ -15,6 +15,7 @@ from app.admin import views as admin_views
 from app.api import meta
 from app.audit import api as audit_api
 from app.audit import models as audit_models  # noqa: F401
+from app.audit import transparency_api
 from app.extensions import csrf, db, login_manager, migrate
 from app.organisations import api as organisations_api
 from app.organisations import models as organisations_models  # noqa: F401
@@ -52,7 +53,7 @@ def create_shell(test_config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in (accounts_views.bp, admin_views.bp, meta.health_bp, meta.bp, accounts_api.bp,
-                      organisations_api.bp, audit_api.bp):
+                      organisations_api.bp, audit_api.bp, transparency_api.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     templating.register(app)

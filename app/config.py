@@ -1,4 +1,5 @@
 """Configuration, read from the environment."""
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -62,7 +63,22 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH") or str(instance / "huey.sqlite3"),
         "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE"),
+        # The audit log's checkpoints are signed with this Ed25519 key: base64 of its 32 raw private bytes.
+        "AUDIT_SIGNING_KEY": os.environ.get("AUDIT_SIGNING_KEY") or _instance_signing_key(instance),
+        # After a rotation, the public keys (base64, comma-separated) that signed older checkpoints.
+        "AUDIT_PREVIOUS_PUBLIC_KEYS": [
+            key.strip() for key in os.environ.get("AUDIT_PREVIOUS_PUBLIC_KEYS", "").split(",") if key.strip()],
     }
+
+
+def _instance_signing_key(instance: Path) -> str:
+    """An Ed25519 private key (any 32 random bytes are one) kept in the instance folder for a local run."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "audit-signing-key"
+    if not path.exists():
+        path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def _instance_secret(instance: Path) -> str:

@@ -3,12 +3,13 @@
 from flask import Flask
 
 from app import create_shell
+from app.audit import tasks as audit_tasks  # noqa: F401 - every task is declared before the queue runs
 from consort import cli
 from consort.dashboard import views as dashboard_views
 from consort.publication import api as publication_api
 from consort.publication import views as publication_views
 from frameworks import api as frameworks_api
-from frameworks import tasks as frameworks_tasks  # noqa: F401 - every task is declared before the queue runs
+from frameworks import tasks as frameworks_tasks  # noqa: F401
 from frameworks import views as frameworks_views
 from frameworks.requirements import api as requirements_api
 from frameworks.requirements import views as requirements_views

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from app.accounts import services as accounts
 from app.audit import services as audit
+from app.audit import transparency
 from app.domain.errors import ValidationFailed
 from app.domain.roles import OrganisationKind, Role
 from consort import demo
@@ -49,14 +50,38 @@ def seed_demo():
 
 
 @audit_cli.command("verify")
-def verify_audit():
-    """Check the hash chain; report the first tampered event and exit 1 if there is one."""
+@click.option("--checkpoint", "checkpoint_file", type=click.File("r"),
+              help="A checkpoint kept outside the database (the JSON of GET /api/v1/transparency/checkpoint).")
+def verify_audit(checkpoint_file):
+    """Check the hash chain, the Merkle tree, and that the log extends a checkpoint: the one given (best), else the
+    latest the database holds. Report the first event that does not match and exit 1 if there is one."""
     checked, broken = audit.verify()
     if broken:
         click.echo(f"Audit log TAMPERED: event {broken.event_id}: {broken.reason}. "
                    f"({checked} events read.)", err=True)
         sys.exit(1)
-    click.echo(f"Audit log intact: {checked} events verified.")
+    if checkpoint_file is not None:
+        try:
+            claim = transparency.Claim.from_json(checkpoint_file.read())
+        except ValueError as error:
+            click.echo(f"Error: {checkpoint_file.name} is not a checkpoint: {error}", err=True)
+            sys.exit(2)
+        against = f"the checkpoint in {checkpoint_file.name}"
+    else:
+        stored = transparency.latest_checkpoint()
+        claim = None if stored is None else transparency.Claim.of(stored)
+        against = "the database's latest checkpoint"
+    if claim is None:
+        click.echo(f"Audit log intact: {checked} events verified.")  # no checkpoint yet to prove the tree against
+        return
+    finding = transparency.verify_against(claim)
+    if finding.problem:
+        where = f"event {finding.event_id} (leaf {finding.log_index}): " if finding.event_id else ""
+        click.echo(f"Audit log TAMPERED against {against} (size {claim.tree_size}): {where}{finding.problem}.",
+                   err=True)
+        sys.exit(1)
+    click.echo(f"Audit log intact: {checked} events verified; it extends {against} "
+               f"(size {claim.tree_size}, signed {claim.timestamp}).")
 
 
 @frameworks_cli.command("close-due")

@@ -268,7 +268,8 @@ def replace(actor: User, bid_id: int, lots: Sequence[bidding.LotOffer], bundles:
     _raise_problems(bidding.draft_problems(content, rules_of(framework)))
     before = bid.status.value
     _write(bid, content)
-    bid.status, bid.updated_at, bid.receipt_sha256, bid.submitted_at = BidStatus.DRAFT, now, None, None
+    bid.status, bid.updated_at, bid.receipt_sha256, bid.submitted_at, bid.receipt_log_index = (
+        BidStatus.DRAFT, now, None, None, None)
     audit.record("bid.revised", bid, actor=actor, before={"status": before}, after={"status": "draft"})
     db.session.commit()
     return loaded(bid.id)
@@ -302,8 +303,9 @@ def submit(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
     # The bid keeps the declaration in force when it was tendered; evaluators read that one.
     bid.declaration = profiles.current_declaration(bid.supplier_id)
     bid.updated_at, bid.submissions = now, bid.submissions + 1
-    audit.record("bid.submitted", bid, actor=actor, after={"sha256": receipt.sha256,
-                                                           "submitted_at": receipt.submitted_at.isoformat()})
+    submitted = audit.record("bid.submitted", bid, actor=actor, after={
+        "sha256": receipt.sha256, "submitted_at": receipt.submitted_at.isoformat()})
+    bid.receipt_log_index = submitted.log_index
     db.session.commit()
     _email_receipt(actor, bid, framework)
     return loaded(bid.id)
@@ -315,7 +317,8 @@ def withdraw(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
     if bid.status == BidStatus.WITHDRAWN:
         raise Conflict("This bid is already withdrawn.")
     before = bid.status.value
-    bid.status, bid.updated_at, bid.receipt_sha256, bid.submitted_at = BidStatus.WITHDRAWN, now, None, None
+    bid.status, bid.updated_at, bid.receipt_sha256, bid.submitted_at, bid.receipt_log_index = (
+        BidStatus.WITHDRAWN, now, None, None, None)
     audit.record("bid.withdrawn", bid, actor=actor, before={"status": before}, after={"status": "withdrawn"})
     db.session.commit()
     return loaded(bid.id)

@@ -95,7 +95,7 @@ def remove(actor: User, bid_id: int, document_id: int, now: datetime | None = No
 def _back_to_draft(bid: Bid, now: datetime) -> None:
     bid.updated_at = now
     if bid.status != BidStatus.DRAFT:
-        bid.status, bid.receipt_sha256, bid.submitted_at = BidStatus.DRAFT, None, None
+        bid.status, bid.receipt_sha256, bid.submitted_at, bid.receipt_log_index = BidStatus.DRAFT, None, None, None
 
 
 def _document_of(bid: Bid, document_id: int) -> BidDocument:

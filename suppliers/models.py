@@ -3,7 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -60,6 +60,8 @@ class Bid(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     receipt_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The leaf of its bid.submitted event in the audit log's Merkle tree, so the receipt stays provable.
+    receipt_log_index: Mapped[int | None] = mapped_column(BigInteger)
     submissions: Mapped[int] = mapped_column(default=0)
     # The declaration the bid was last submitted with: a later declaration does not rewrite a tendered bid.
     declaration_id: Mapped[int | None] = mapped_column(ForeignKey("exclusion_declaration.id"))

@@ -33,6 +33,9 @@ class BidIn(BaseModel):
 class ReceiptOut(BaseModel):
     submitted_at: Time
     sha256: str
+    log_index: int | None = Field(description="The leaf of the bid.submitted event in the audit log's Merkle "
+                                              "tree: GET /transparency/proof/inclusion proves it once a checkpoint "
+                                              "covers it.")
 
 
 class LotOfferOut(BaseModel):
@@ -115,7 +118,8 @@ class BidOut(BaseModel):
             # A bundle is all price: a reader who may not see prices does not see bundles.
             bundles=[Overlay(b, lot_ids=[x.lot_id for x in b.lots]) for b in bid.bundles]
             if view.prices and view.lot_ids is None else [],
-            receipt={"submitted_at": bid.submitted_at, "sha256": bid.receipt_sha256} if submitted else None,
+            receipt={"submitted_at": bid.submitted_at, "sha256": bid.receipt_sha256,
+                     "log_index": bid.receipt_log_index} if submitted else None,
             declaration=Overlay(bid.declaration, summary=exclusion.summary(profiles.as_domain(bid.declaration)))
             if bid.declaration is not None and submitted else None)
 

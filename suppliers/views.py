@@ -4,6 +4,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from app.accounts.access import role_required
+from app.audit import transparency
 from app.csvfiles import csv_response
 from app.domain.errors import ValidationFailed
 from app.domain.roles import Role
@@ -101,6 +102,15 @@ def edit_bid(framework_id: int):
                        now=utcnow())
 
 
+def _receipt_proof(bid) -> dict | None:
+    """Where the receipt's inclusion proof is, once a checkpoint covers its event."""
+    checkpoint = transparency.latest_checkpoint() if bid.receipt_log_index is not None else None
+    if checkpoint is None or checkpoint.tree_size <= bid.receipt_log_index:
+        return None
+    return {"checkpoint": checkpoint, "url": url_for("transparency_api.inclusion_proof", index=bid.receipt_log_index,
+                                                     tree_size=checkpoint.tree_size)}
+
+
 @bp.get("/bids/<int:bid_id>")
 @login_required
 def bid(bid_id: int):
@@ -118,7 +128,8 @@ def bid(bid_id: int):
     declaration = profiles.current_declaration(record.supplier_id) if own else record.declaration
     view = bids.view_for(current_user, framework)
     return render_template("suppliers/bid.html", bid=record, framework=framework, lots=lots, own=own, view=view,
-                           is_open=is_open and own, problems=problems, upload_form=UploadForm(),
+                           proof=_receipt_proof(record), is_open=is_open and own, problems=problems,
+                           upload_form=UploadForm(),
                            confirm_form=ConfirmForm(), declaration=declaration,
                            declaration_summary=exclusion.summary(profiles.as_domain(declaration)))
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from app.extensions import db
 from consort import create_app
 from tests.stripe_support import localstripe  # noqa: F401 - a fixture for the tests that pay
-from tests.support import PASSWORD
+from tests.support import PASSWORD, audit_triggers_off
 
 # Property tests: "dev" (the default) is Hypothesis' own settings, fresh examples each run; "ci" (when the CI
 # environment variable is set, or HYPOTHESIS_PROFILE=ci) tries fewer examples, the same ones every run (derandomized,
@@ -92,19 +92,22 @@ def _test_config(url: str) -> dict:
         # Real scrypt at a lower cost: the fixture users' hash is computed once (see make_user), but every sign-in
         # and every API token the tests ask for checks a password, thousands in all.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        # A key for the tests' checkpoints only (32 bytes of 0x01), so that no test writes one into instance/.
+        "AUDIT_SIGNING_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
     }
 
 
 def _empty_tables() -> None:
     # DELETE, children first: on PostgreSQL it is far quicker than TRUNCATE for the few rows a test leaves, and
-    # quicker still sent as one batch (one round trip, not one per table).
+    # quicker still sent as one batch (one round trip, not one per table). The audit tables' triggers refuse a
+    # DELETE, so the cleaning does it as the database's owner would: see tests.support.audit_triggers_off.
     deletes = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execution_options(no_parameters=True).exec_driver_sql("; ".join(deletes))
-    else:
-        for delete in deletes:
-            connection.exec_driver_sql(delete)
+    with audit_triggers_off() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(no_parameters=True).exec_driver_sql("; ".join(deletes))
+        else:
+            for delete in deletes:
+                connection.exec_driver_sql(delete)
     db.session.commit()
 
 

@@ -25,24 +25,23 @@ def localstripe():
     executable = Path(sys.executable).with_name("localstripe")
     # --from-scratch: without it localstripe loads the store it pickles to a fixed file on every change, and
     # a second test process starting while the first writes it read half a pickle and exited with code 1.
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen([str(executable), "--port", str(port), "--from-scratch"],
-                               stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    # It imports aiohttp and more before it listens: on a busy machine that took over ten seconds.
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            requests.get(base + "/v1/customers", auth=(SECRET_KEY, ""), timeout=2)
-            break
-        except requests.RequestException:  # not listening yet, or too busy to answer in time
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.seek(0)
-                said = log.read().decode(errors="replace")[-2000:]
-                pytest.fail(f"localstripe did not start (exit code {process.poll()}):\n{said}")
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen([str(executable), "--port", str(port), "--from-scratch"],
+                                   stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        # It imports aiohttp and more before it listens: on a busy machine that took over ten seconds.
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                requests.get(base + "/v1/customers", auth=(SECRET_KEY, ""), timeout=2)
+                break
+            except requests.RequestException:  # not listening yet, or too busy to answer in time
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    log.seek(0)
+                    said = log.read().decode(errors="replace")[-2000:]
+                    pytest.fail(f"localstripe did not start (exit code {process.poll()}):\n{said}")
+                time.sleep(0.2)
+        yield base
+        process.terminate()
+        process.wait(timeout=10)

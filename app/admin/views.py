@@ -8,6 +8,7 @@ from app.accounts import services as accounts
 from app.accounts.access import role_required
 from app.admin.forms import DomainsForm, InvitationForm
 from app.audit import services as audit
+from app.audit import transparency
 from app.domain.errors import ValidationFailed
 from app.domain.roles import OrganisationKind, Role
 from app.forms import ConfirmForm
@@ -102,17 +103,38 @@ def audit_log():
     """The audit log, newest first, with a check of its hash chain on request."""
     object_type = request.args.get("object_type") or None
     query = audit.events_query(object_type, request.args.get("object_id") or None, request.args.get("action") or None)
-    return render_form("admin/audit.html", ConfirmForm(), page=_page(query), object_type=object_type)
+    return render_form("admin/audit.html", ConfirmForm(), page=_page(query), object_type=object_type,
+                       checkpoint=transparency.latest_checkpoint(), key=transparency.public_key())
 
 
 @bp.post("/audit/verify")
 @role_required(Role.ADMIN)
 def verify_audit():
-    """Check the hash chain of the whole audit log now."""
+    """Check the hash chain of the whole audit log now, and that it extends the latest checkpoint."""
     if ConfirmForm().validate_on_submit():
         checked, broken = audit.verify()
+        latest = transparency.latest_checkpoint()
+        finding = transparency.verify_against(transparency.Claim.of(latest)) if latest and not broken else None
         if broken:
             flash(f"Event {broken.event_id} is not as recorded: {broken.reason}.", "error")
+        elif finding is not None and finding.problem:
+            where = f"event {finding.event_id}: " if finding.event_id else ""
+            flash(f"The log does not extend its latest checkpoint: {where}{finding.problem}.", "error")
         else:
-            flash(f"All {checked} audit events are intact.", "success")
+            flash(f"All {checked} audit events are intact"
+                  f"{' and extend the latest checkpoint' if latest else ''}.", "success")
+    return redirect(url_for("admin.audit_log"))
+
+
+@bp.post("/audit/checkpoints")
+@role_required(Role.ADMIN)
+def sign_checkpoint():
+    """Sign a checkpoint of the log as it is now (the task consumer also does, each minute the log grew)."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            checkpoint = transparency.make_checkpoint()
+        except transparency.LogDoesNotExtendCheckpoint as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Checkpoint signed: {checkpoint.tree_size} events.", "success")
     return redirect(url_for("admin.audit_log"))

@@ -1,8 +1,9 @@
-"""Audit events. Rows are only ever inserted; the ORM refuses updates and deletes."""
+"""Audit events and the Merkle tree over them. Rows are only ever inserted: the ORM refuses updates and deletes,
+and so do the database's own triggers (installed by migration 0011) for plain SQL."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.accounts.models import User
@@ -13,6 +14,8 @@ from app.types import UTCDateTime
 
 class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The event's leaf in the Merkle tree: 0, 1, 2, ... with no gap (ids may have gaps where a transaction rolled back).
+    log_index: Mapped[int] = mapped_column(BigInteger, unique=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     action: Mapped[str] = mapped_column(String(80), index=True)
@@ -35,6 +38,26 @@ class AuditEvent(db.Model):
         )
 
 
+class AuditTreeNode(db.Model):
+    """The hash of a perfect subtree of the log's Merkle tree: the leaves from position * 2**level, 2**level of them."""
+    level: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(db.Model):
+    """A signed statement of the log's size and root at a time. Every one is kept."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tree_size: Mapped[int] = mapped_column(BigInteger, index=True)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    timestamp: Mapped[str] = mapped_column(String(20))  # as signed: 2026-12-01T15:42:07Z
+    key_id: Mapped[str] = mapped_column(String(32))
+    signature: Mapped[str] = mapped_column(String(100))  # base64 of the 64-byte Ed25519 signature
+
+
+APPEND_ONLY = (AuditEvent, AuditTreeNode, AuditCheckpoint)
+
+
 class AuditLogIsAppendOnly(Exception):
     pass
 
@@ -42,5 +65,5 @@ class AuditLogIsAppendOnly(Exception):
 @event.listens_for(Session, "before_flush")
 def _refuse_audit_changes(session, flush_context, instances):
     for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
-            raise AuditLogIsAppendOnly("audit events are never changed or deleted")
+        if isinstance(obj, APPEND_ONLY) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditLogIsAppendOnly("the audit log is never changed or deleted")

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from app.audit.models import AuditEvent
+from app.audit.models import AuditEvent, AuditTreeNode
+from app.domain import merkle
 from app.domain.audit_chain import GENESIS_HASH, ChainBreak, event_hash, first_break
 from app.extensions import db
 from app.types import utcnow
@@ -23,11 +24,41 @@ def _json_safe(value: Any) -> Any:
     return None if value is None else json.loads(json.dumps(value, default=str))
 
 
-def _last_hash() -> str:
+def lock_log() -> None:
+    """Hold the log's append lock until the transaction ends (SQLite lets one writer in at a time anyway)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    last = db.session.scalar(db.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    return last or GENESIS_HASH
+
+
+def _last() -> tuple[int, str]:
+    """The next leaf's position and the hash the next event follows."""
+    lock_log()
+    last = db.session.execute(
+        db.select(AuditEvent.log_index, AuditEvent.hash).order_by(AuditEvent.log_index.desc()).limit(1)).first()
+    return (0, GENESIS_HASH) if last is None else (last.log_index + 1, last.hash)
+
+
+def read_nodes(keys) -> dict[merkle.Node, bytes]:
+    """Stored tree nodes by (level, position), in one query."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    rows = db.session.execute(db.select(AuditTreeNode.level, AuditTreeNode.position, AuditTreeNode.hash).where(
+        db.tuple_(AuditTreeNode.level, AuditTreeNode.position).in_(keys))).all()
+    return {(row.level, row.position): bytes.fromhex(row.hash) for row in rows}
+
+
+class TreeNodeMissing(Exception):
+    """The tree lacks a node the next leaf needs: the log was changed below the application, which stops adding to
+    it rather than build on a damaged tree (`flask audit verify` says where)."""
+
+
+def _add_leaf(position: int, digest: str) -> None:
+    siblings = read_nodes(merkle.left_siblings(position))
+    if len(siblings) != len(merkle.left_siblings(position)):
+        raise TreeNodeMissing(f"the audit log's tree cannot take leaf {position}: a node before it is missing")
+    for (level, at), value in merkle.append(position, bytes.fromhex(digest), siblings).items():
+        db.session.add(AuditTreeNode(level=level, position=at, hash=value.hex()))
 
 
 def record(action: str, obj: Any = None, *, actor=None, before: Any = None, after: Any = None,
@@ -39,17 +70,33 @@ def record(action: str, obj: Any = None, *, actor=None, before: Any = None, afte
         object_id = obj.id if object_id is None else object_id
     actor_id = getattr(actor, "id", None)
     before, after = _json_safe(before), _json_safe(after)
-    at = utcnow()
-    prev_hash = _last_hash()
+    position, prev_hash = _last()
+    at = utcnow()  # after the lock: an event is never dated before one (or a checkpoint) ahead of it in the log
     object_id = None if object_id is None else str(object_id)
     event = AuditEvent(
-        at=at, actor_id=actor_id, action=action, object_type=object_type or "system",
+        log_index=position, at=at, actor_id=actor_id, action=action, object_type=object_type or "system",
         object_id=object_id, before=before, after=after, prev_hash=prev_hash,
         hash=event_hash(prev_hash, at, actor_id, action, object_type or "system", object_id, before, after),
     )
     db.session.add(event)
+    _add_leaf(position, event.hash)
     db.session.flush()
     return event
+
+
+def events_in_order(batch_size: int = 1000, start: int = 0, release: bool = True):
+    """Every event from leaf `start` on, in the log's order, a batch at a time (each let go of after it, if
+    `release`, so that a walk of the whole log holds one batch in memory)."""
+    last = start - 1
+    while True:
+        batch = db.session.scalars(db.select(AuditEvent).where(AuditEvent.log_index > last)
+                                   .order_by(AuditEvent.log_index).limit(batch_size)).all()
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].log_index
+        if release:
+            db.session.expunge_all()
 
 
 def verify(batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
@@ -58,18 +105,9 @@ def verify(batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
 
     def events():
         nonlocal checked
-        last_id = 0
-        while True:
-            batch = db.session.scalars(
-                db.select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch_size)
-            ).all()
-            if not batch:
-                return
-            for row in batch:
-                checked += 1
-                yield row.as_chained()
-            last_id = batch[-1].id
-            db.session.expunge_all()
+        for row in events_in_order(batch_size):
+            checked += 1
+            yield row.as_chained()
 
     broken = first_break(events())
     return checked, broken

@@ -262,9 +262,24 @@ def test_every_documented_success_answer_satisfies_the_document(app, world, payi
     _evaluation(world, check, framework, lot, [ours, theirs])
     winner = _award_and_board(app, world, check, framework, lot, monkeypatch)
     _contracts_and_money(world, check, framework, lot, winner)
+    _transparency(world, check, ours["receipt"])
     unchecked = documented(check.document, lambda status: 200 <= status < 300) - check.checked
     assert not unchecked, f"success answers documented but not checked here: {sorted(unchecked)}"
     assert check.checked == documented(check.document, lambda status: 200 <= status < 300)
+
+
+def _transparency(world, check, receipt: dict) -> None:
+    first = check(world.post("admin", "/api/v1/transparency/checkpoints", {}), "POST",
+                  "/api/v1/transparency/checkpoints", 201)
+    latest = check(world.post("admin", "/api/v1/transparency/checkpoints", {}), "POST",
+                   "/api/v1/transparency/checkpoints", 201)
+    check(world.client.get("/api/v1/transparency/key"), "GET", "/api/v1/transparency/key", 200)
+    check(world.client.get("/api/v1/transparency/checkpoint"), "GET", "/api/v1/transparency/checkpoint", 200)
+    check(world.client.get("/api/v1/transparency/checkpoints"), "GET", "/api/v1/transparency/checkpoints", 200)
+    check(world.client.get(f"/api/v1/transparency/proof/inclusion?index={receipt['log_index']}"
+                           f"&tree_size={latest['tree_size']}"), "GET", "/api/v1/transparency/proof/inclusion", 200)
+    check(world.client.get(f"/api/v1/transparency/proof/consistency?from={first['tree_size']}"
+                           f"&to={latest['tree_size']}"), "GET", "/api/v1/transparency/proof/consistency", 200)
 
 
 def test_a_real_answer_of_each_documented_error_status_satisfies_the_document(app, world, monkeypatch):

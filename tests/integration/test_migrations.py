@@ -52,3 +52,46 @@ def test_no_domain_module_imports_flask_or_sqlalchemy():
         if bad:
             offenders[str(path.relative_to(ROOT))] = sorted(bad)
     assert offenders == {}
+
+
+def test_the_transparency_migration_gives_existing_events_their_leaves_and_tree(tmp_path):
+    """Migration 0011 on a log that already has events (SQLite, a database of this test's own)."""
+    from datetime import UTC, datetime
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app.audit import transparency
+    from app.domain.audit_chain import GENESIS_HASH, event_hash
+    from consort import create_app
+    from tests.merkle_oracle import mth
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}", "TESTING": True,
+                      "SECRET_KEY": "t", "AUDIT_SIGNING_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="0010_signed_in_sessions")
+        prev, hashes = GENESIS_HASH, []
+        for n in range(5):
+            at = datetime(2026, 11, 1, 9, n, tzinfo=UTC)
+            digest = event_hash(prev, at, None, "test.old", "Test", str(n), None, {"n": n})
+            db.session.execute(text(
+                "INSERT INTO audit_event (at, action, object_type, object_id, after, prev_hash, hash) "
+                "VALUES (:at, 'test.old', 'Test', :id, :after, :prev, :hash)"),
+                {"at": at.replace(tzinfo=None).isoformat(sep=" "), "id": str(n), "after": f'{{"n": {n}}}',
+                 "prev": prev, "hash": digest})
+            prev = digest
+            hashes.append(bytes.fromhex(digest))
+        db.session.commit()
+        upgrade(directory=str(ROOT / "migrations"))
+        positions = db.session.execute(text("SELECT log_index FROM audit_event ORDER BY id")).scalars().all()
+        assert positions == [0, 1, 2, 3, 4]
+        assert transparency.tree_size() == 5 and transparency.root(5) == mth(hashes)
+        assert audit_verify_intact()
+        db.engine.dispose()
+
+
+def audit_verify_intact() -> bool:
+    from app.audit import services as audit
+
+    checked, broken = audit.verify()
+    return checked == 5 and broken is None
