@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.accounts.models import ApiToken, Invitation, User
 from app.accounts.services import hash_password
 from app.accounts.tokens import digest
-from app.audit.models import AuditEvent
+from app.audit.models import AuditCheckpoint, AuditEvent
 from app.domain.roles import OrganisationKind, Role
 from app.extensions import db
 from app.organisations import services as organisations
@@ -327,6 +327,22 @@ def test_the_audit_page_paginates_newest_first_and_filters(app, many_organisatio
     assert len(table_rows(by_type)) == organisation_events - 25
     assert all("Organisation" in row for row in table_rows(by_type))
     assert 'value="Organisation"' in page(by_type)
+
+
+def test_the_audit_page_signs_a_checkpoint_and_shows_it(app, world):
+    admin = signed_in(app, "admin")
+    assert "No checkpoint has been signed yet." in page(admin.get("/admin/audit"))
+
+    response = admin.post("/admin/audit/checkpoints", data={"csrf_token": csrf_token(admin, "/admin/audit")})
+
+    assert response.status_code == 302
+    [checkpoint] = db.session.scalars(select(AuditCheckpoint)).all()
+    shown = page(admin.get("/admin/audit"))
+    assert f"Checkpoint signed: {checkpoint.tree_size} events." in shown
+    assert checkpoint.root_hash in shown and "python -m app.audit.witness" in shown
+    response = admin.post("/admin/audit/verify", data={"csrf_token": csrf_token(admin, "/admin/audit")})
+    assert f"All {count(AuditEvent)} audit events are intact and extend the latest checkpoint." in page(
+        admin.get("/admin/audit"))
 
 
 def test_the_audit_page_checks_the_chain_on_request(app, world):

@@ -16,6 +16,7 @@ from app.extensions import db
 from tests.functional.bids_support import submitted
 from tests.functional.frameworks_support import World
 from tests.merkle_oracle import H, mth, oracle_consistent, oracle_includes
+from tests.support import sign_in
 
 TABLES = ("audit_event", "audit_tree_node", "audit_checkpoint")
 
@@ -204,3 +205,19 @@ def test_a_checkpoint_file_round_trips_through_the_cli(app, runner, tmp_path):
     assert "extends the checkpoint" in result.output
     path.write_text("{not json")
     assert runner.invoke(args=["audit", "verify", "--checkpoint", str(path)]).exit_code == 2
+
+
+def test_the_receipt_page_links_to_its_proof_once_a_checkpoint_covers_it(app, world):
+    framework, lot = world.published()
+    bid = submitted(world, framework, lot)
+    browser = app.test_client()
+    assert sign_in(browser, world.user("supplier").email).status_code == 302
+    before = browser.get(f"/bids/{bid['id']}").get_data(as_text=True)
+    assert f"Event {bid['receipt']['log_index']}." in before
+    assert "Its proof is ready once the next checkpoint is signed" in before
+    checkpoint = transparency.make_checkpoint()
+    after = browser.get(f"/bids/{bid['id']}").get_data(as_text=True)
+    link = (f"/api/v1/transparency/proof/inclusion?index={bid['receipt']['log_index']}&amp;"
+            f"tree_size={checkpoint.tree_size}")
+    assert link in after
+    assert app.test_client().get(link.replace("&amp;", "&")).status_code == 200
