@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from app import config, errors, security, tasking, templating
+from app import config, errors, outbox, security, tasking, templating  # noqa: F401 - outbox: a model and tasks
 from app.accounts import api as accounts_api
 from app.accounts import models as accounts_models  # noqa: F401 - the metadata (and Alembic) must know every model
 from app.accounts import views as accounts_views

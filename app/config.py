@@ -40,6 +40,9 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
         "MAIL_CA_FILE": os.environ.get("MAIL_CA_FILE") or None,  # a private authority for the server's certificate
+        # Send e-mail right after the commit, in the process that committed, not through the task consumer (the
+        # suite does, to read what was sent; a server should not).
+        "MAIL_SEND_INLINE": _bool("MAIL_SEND_INLINE"),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Consort <no-reply@consort.example>"),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,

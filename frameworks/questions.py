@@ -2,7 +2,7 @@
 import logging
 from datetime import datetime
 
-from app import mail
+from app import outbox
 from app.accounts.models import User
 from app.audit import services as audit
 from app.domain.errors import Conflict, NotFound, ValidationFailed
@@ -57,8 +57,8 @@ def answer(actor: User, question_id: int, text: str, now: datetime | None = None
     question.answer = _text(text, "answer", "answer")
     question.answered_at, question.answered_by_id = now, actor.id
     audit.record("question.answered", question, actor=actor, after={"answer": question.answer})
-    db.session.commit()
     _tell_bidders(question)
+    db.session.commit()
     return question
 
 
@@ -75,10 +75,7 @@ def _tell_bidders(question: Question) -> None:
     body = (f"A clarification question on {framework.reference} {framework.title} has been answered.\n\n"
             f"Question: {question.text}\n\nAnswer: {question.answer}\n\nAll questions and answers: {link}\n")
     for email in _bidder_emails(framework):
-        try:
-            mail.send(email, f"Clarification answered: {framework.reference}", body)
-        except mail.MailNotSent:
-            log.warning("The clarification answer could not be e-mailed to %s", email)
+        outbox.send_later(email, f"Clarification answered: {framework.reference}", body)
 
 
 def get(question_id: int) -> Question:

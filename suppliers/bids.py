@@ -3,7 +3,6 @@
 Before the bid deadline only the bid's own supplier can see any part of it, even that it exists; to
 everyone else it is 404. Every write locks the framework row and checks the deadline at that moment.
 """
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +11,7 @@ from blinker import Namespace
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import mail
+from app import outbox
 from app.accounts.models import User
 from app.audit import services as audit
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -293,7 +292,7 @@ def save(actor: User, framework_id: int, lots: Sequence[bidding.LotOffer], bundl
 
 
 def submit(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
-    """Submit a complete bid before the deadline and give it its receipt. Commits, then e-mails the receipt."""
+    """Submit a complete bid before the deadline and give it its receipt. Commits; the receipt is e-mailed after."""
     bid, framework, now = own_for_write(actor, bid_id, now)
     content = content_of(bid)
     _raise_problems(bidding.submission_problems(
@@ -306,8 +305,8 @@ def submit(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
     submitted = audit.record("bid.submitted", bid, actor=actor, after={
         "sha256": receipt.sha256, "submitted_at": receipt.submitted_at.isoformat()})
     bid.receipt_log_index = submitted.log_index
-    db.session.commit()
     _email_receipt(actor, bid, framework)
+    db.session.commit()
     return loaded(bid.id)
 
 
@@ -330,9 +329,8 @@ def _email_receipt(actor: User, bid: Bid, framework: Framework) -> None:
             f"SHA-256 of its content: {bid.receipt_sha256}\n\n"
             "Keep this receipt. You can revise or withdraw the bid until the deadline; "
             "a revised bid must be submitted again.\n")
-    # The receipt is in the answer and on screen; the e-mail is a copy, so a mail failure changes nothing.
-    with contextlib.suppress(mail.MailNotSent):
-        mail.send(actor.email, f"Bid receipt: {framework.reference}", body)
+    # The receipt is in the answer and on screen; the e-mail is a copy, kept with the bid and sent after the commit.
+    outbox.send_later(actor.email, f"Bid receipt: {framework.reference}", body)
 
 
 @dataclass(frozen=True)

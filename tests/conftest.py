@@ -86,6 +86,7 @@ def _test_config(url: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret-key",
         "MAIL_SERVER": None,
+        "MAIL_SEND_INLINE": True,  # e-mail is still kept in the outbox and sent after the commit, but here, at once
         "PUBLIC_BASE_URL": "http://localhost",
         # The task queue's store is the suite's own, never the one `make run` uses in instance/.
         "HUEY_SQLITE_PATH": os.path.join(tempfile.gettempdir(), f"consort-test-huey-{os.getpid()}.sqlite3"),

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app import mail
+from app import outbox
 from app.accounts import services as accounts
 from app.accounts.models import Invitation, User
 from app.accounts.tokens import digest
@@ -22,8 +22,8 @@ from app.types import utcnow
 log = logging.getLogger(__name__)
 
 
-def invite(*, actor: User, email: str, role: Role, organisation_id: int) -> tuple[Invitation, str, bool]:
-    """Create an invitation and e-mail its link. Returns it, the link, and whether the e-mail went."""
+def invite(*, actor: User, email: str, role: Role, organisation_id: int) -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its link (after the commit). Returns it and the link."""
     email = normalise_email(email)
     organisation = organisations.get(organisation_id)
     problems = {}
@@ -44,14 +44,10 @@ def invite(*, actor: User, email: str, role: Role, organisation_id: int) -> tupl
     audit.record("invitation.created", invitation, actor=actor,
                  after={"email": email, "role": role.value, "organisation_id": organisation.id,
                         "expires_at": invitation.expires_at.isoformat()})
-    db.session.commit()
     link = public_url("accounts.accept_invitation", token=raw)
-    try:
-        mail.send(email, "You are invited to Consort", _invitation_text(invitation, link))
-        sent = True
-    except mail.MailNotSent:
-        sent = False
-    return invitation, link, sent
+    outbox.send_later(email, "You are invited to Consort", _invitation_text(invitation, link))
+    db.session.commit()
+    return invitation, link
 
 
 def _invitation_text(invitation: Invitation, link: str) -> str:

@@ -48,14 +48,12 @@ def invitations_page():
         for o in organisations.listed()]
     if form.validate_on_submit():
         with service_errors(form, catch=ValidationFailed):
-            invitation, link, sent = invitations.invite(
+            invitation, link = invitations.invite(
                 actor=current_user, email=form.email.data, role=Role(form.role.data),
                 organisation_id=form.organisation_id.data)
-            if sent:
-                flash(f"Invitation sent to {invitation.email}.", "success")
-            else:
-                flash(f"The invitation to {invitation.email} was saved but the e-mail could not be sent. "
-                      f"Send them this link yourself: {link}", "warning")
+            # The e-mail leaves after the commit, through the task consumer; the link is here in case it is lost.
+            flash(f"Invitation saved; it is being e-mailed to {invitation.email}. If it does not arrive, send them "
+                  f"this link yourself: {link}", "success")
             return redirect(url_for("admin.invitations_page"))
     return render_form("admin/invitations.html", form, page=_page(invitations.recent_query()),
                        now=utcnow(), revoke_form=ConfirmForm())

@@ -1,5 +1,4 @@
 """The board: an award run recommended to it, conflict declarations, votes, the decision and its minutes."""
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -7,7 +6,7 @@ from blinker import Namespace
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app import mail, pdf
+from app import outbox, pdf
 from app.accounts.models import User
 from app.audit import services as audit
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -96,8 +95,8 @@ def recommend(actor: User, run_id: int, now: datetime | None = None) -> Recommen
     audit.record("recommendation.made", recommendation, actor=actor,
                  after={"award_run_id": record.id, "board_size": recommendation.board_size,
                         "quorum": recommendation.quorum})
-    db.session.commit()
     _tell_board(board, framework, recommendation)
+    db.session.commit()
     return recommendation
 
 
@@ -106,10 +105,8 @@ def _tell_board(board: list[User], framework: Framework, recommendation: Recomme
     body = (f"The consortium recommends an award for {framework.reference}, {framework.title}.\n\n"
             f"Read the recommendation pack, declare any conflict of interest with the winning suppliers, and vote:\n"
             f"{link}\n\nA quorum of {recommendation.quorum} approvals is needed.")
-    for member in board:
-        # The recommendation stands whether or not a message gets through; the page lists what awaits a vote.
-        with contextlib.suppress(mail.MailNotSent):
-            mail.send(member.email, f"Board vote needed: {framework.reference}", body)
+    for member in board:  # sent after the commit; the page lists what awaits a vote whether or not mail gets through
+        outbox.send_later(member.email, f"Board vote needed: {framework.reference}", body)
 
 
 def winning_supplier_ids(record: AwardRun) -> set[int]:

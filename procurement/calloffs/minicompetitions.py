@@ -1,11 +1,10 @@
 """Mini-competitions: where an awarded lot has several suppliers, an authority asks them all (a short request),
 they answer with a price and how they would meet it, the officer scores the answers after the deadline, and the
 best-scoring answer is awarded as a call-off (with its levy)."""
-import contextlib
 from datetime import datetime
 from decimal import Decimal
 
-from app import mail
+from app import outbox
 from app.accounts.models import User
 from app.audit import services as audit
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -48,8 +47,8 @@ def start(actor: User, framework_id: int, lot_id: int, request: str, maximum_val
     db.session.add(competition)
     audit.record("mini_competition.started", competition, actor=actor,
                  after={"lot_id": lot.id, "suppliers": suppliers, "deadline": deadline})
-    db.session.commit()
     _tell_suppliers(competition, suppliers)
+    db.session.commit()
     return competition
 
 
@@ -57,11 +56,10 @@ def _tell_suppliers(competition: MiniCompetition, suppliers: list[int]) -> None:
     link = public_url("calloffs.mini_competition", competition_id=competition.id)
     for user in db.session.scalars(db.select(User).where(User.organisation_id.in_(suppliers),
                                                          User.role == Role.SUPPLIER, User.active.is_(True))):
-        with contextlib.suppress(mail.MailNotSent):
-            mail.send(user.email, "A mini-competition is open to you",
-                      f"An authority asks the suppliers of a lot you hold to compete for an order of up to "
-                      f"£{competition.maximum_value:,.2f}. Answer by {competition.deadline:%d %B %Y %H:%M} UTC:\n"
-                      f"{link}")
+        outbox.send_later(user.email, "A mini-competition is open to you",
+                          f"An authority asks the suppliers of a lot you hold to compete for an order of up to "
+                          f"£{competition.maximum_value:,.2f}. Answer by {competition.deadline:%d %B %Y %H:%M} UTC:\n"
+                          f"{link}")
 
 
 def get_for(actor: User, competition_id: int, *, for_update: bool = False) -> MiniCompetition:

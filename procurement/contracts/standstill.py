@@ -1,8 +1,7 @@
 """The standstill: assessment summary letters to every bidder, sent when it starts; its end date on show."""
-import contextlib
 from dataclasses import dataclass
 
-from app import mail, pdf
+from app import outbox, pdf
 from app.accounts.models import User
 from app.audit import services as audit
 from app.domain.calendar import LONDON
@@ -61,8 +60,8 @@ def send_letters(framework_id: int) -> int:
         db.session.add(letter)
         audit.record("standstill.letter_sent", letter, actor=None,
                      after={"supplier_id": supplier_id, "sha256": letter.sha256, "to": recipients})
-        db.session.commit()
         _email(framework, recipients, data)
+        db.session.commit()
         written += 1
     return written
 
@@ -92,9 +91,8 @@ def _email(framework: Framework, recipients: list[str], data: bytes) -> None:
             f"The standstill period ends at midnight at the end of {ends:%A %d %B %Y} (UK time); "
             f"no framework agreement is made before then.")
     for to in recipients:
-        with contextlib.suppress(mail.MailNotSent):
-            mail.send(to, f"Assessment summary: {framework.reference}", body,
-                      attachments=((f"assessment-summary-{framework.reference}.pdf", data, "application/pdf"),))
+        outbox.send_later(to, f"Assessment summary: {framework.reference}", body,
+                          attachments=((f"assessment-summary-{framework.reference}.pdf", data, "application/pdf"),))
 
 
 def letter_for(actor: User, framework_id: int, supplier_id: int) -> StandstillLetter:

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.extensions import db
+from app.outbox import OutgoingMail
 from frameworks import services as framework_services
 from suppliers import bids as bid_services
 from suppliers.models import Bid
@@ -195,3 +196,15 @@ def test_the_deadline_is_the_moment_of_the_service_call(world):
         bid_services.withdraw(supplier, bid["id"], now=deadline)
     db.session.rollback()
     assert stored(bid["id"])["status"] == "submitted"
+
+
+def test_a_mail_server_that_is_down_loses_no_bid_and_no_receipt(app, world):
+    """The receipt's e-mail is kept with the bid and sent after the commit: a dead server cannot refuse the bid."""
+    framework, lot = world.published()
+    bid = create(world, framework, lot)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # nothing listens there
+    response = submit(world, bid["id"])
+    assert response.status_code == 200, response.get_json()
+    assert stored(bid["id"])["status"] == "submitted"
+    [kept] = db.session.scalars(db.select(OutgoingMail).where(OutgoingMail.subject.startswith("Bid receipt"))).all()
+    assert kept.sent_at is None and kept.attempts == 1 and response.get_json()["receipt"]["sha256"] in kept.body
