@@ -25,7 +25,7 @@ def localstripe():
     executable = Path(sys.executable).with_name("localstripe")
     # --from-scratch: without it localstripe loads the store it pickles to a fixed file on every change, and
     # a second test process starting while the first writes it read half a pickle and exited with code 1.
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - kept open while the server runs, closed after it stops
     process = subprocess.Popen([str(executable), "--port", str(port), "--from-scratch"],
                                stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
