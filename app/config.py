@@ -45,6 +45,8 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_SEND_INLINE": _bool("MAIL_SEND_INLINE"),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Consort <no-reply@consort.example>"),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # The publication policy every OCDS package names; unset, the app's own page of the default policy.
+        "OCDS_PUBLICATION_POLICY_URL": os.environ.get("OCDS_PUBLICATION_POLICY_URL") or None,
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,

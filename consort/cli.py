@@ -1,4 +1,5 @@
-"""Commands for operators: create-user, seed-demo and audit verify (flask db comes from Flask-Migrate)."""
+"""Commands for operators: create-user, seed-demo, audit verify, frameworks close-due and ocds record-missing
+(flask db comes from Flask-Migrate)."""
 import sys
 
 import click
@@ -11,10 +12,12 @@ from app.audit import transparency
 from app.domain.errors import ValidationFailed
 from app.domain.roles import OrganisationKind, Role
 from consort import demo
+from consort.publication import releases
 from frameworks import services as frameworks
 
 audit_cli = AppGroup("audit", help="Check the audit log.")
 frameworks_cli = AppGroup("frameworks", help="Look after frameworks.")
+ocds_cli = AppGroup("ocds", help="Look after the OCDS releases published.")
 
 
 @click.command("create-user")
@@ -91,8 +94,17 @@ def close_due_frameworks():
     click.echo(f"Closed {len(closed)} framework(s){': ' + ', '.join(map(str, closed)) if closed else ''}.")
 
 
+@ocds_cli.command("record-missing")
+def record_missing_releases():
+    """Publish the state of each published framework that has no OCDS release yet (published before releases were
+    stored), as one release of each; one transaction."""
+    recorded = releases.record_missing()
+    click.echo(f"Recorded {len(recorded)} release(s){': ' + ', '.join(recorded) if recorded else ''}.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(audit_cli)
     app.cli.add_command(frameworks_cli)
+    app.cli.add_command(ocds_cli)

@@ -155,6 +155,14 @@ def opened_counts(framework: Framework, now: datetime | None = None) -> OpenedCo
     return OpenedCounts(total, sme, {lot.id: by_lot.get(lot.id, 0) for lot in framework.lots})
 
 
+def tenderers(framework: Framework, now: datetime | None = None) -> list[int] | None:
+    """The organisations that tendered (a submitted bid), for publication: None while the bids are sealed."""
+    if is_sealed(framework, now or utcnow()):
+        return None
+    return list(db.session.scalars(db.select(Bid.supplier_id).where(
+        Bid.framework_id == framework.id, Bid.status == BidStatus.SUBMITTED).distinct().order_by(Bid.supplier_id)))
+
+
 def _locked_framework(framework_id: int, actor: User) -> Framework:
     # A shared lock: bids on one framework are written side by side, while a change to the framework itself
     # (a transition, which locks it for update) waits for them, and they for it.

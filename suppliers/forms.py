@@ -19,6 +19,9 @@ _PRICE_RANGE = NumberRange(min=Decimal("0.01"), max=MAX_PRICE, message=f"Enter a
 class ProfileForm(FlaskForm):
     companies_house_number = StringField("Companies House number", validators=[Optional(), Length(max=20)],
                                          description="8 digits, or 2 letters and 6 digits, like 01234567.")
+    ppon = StringField("PPON", validators=[Optional(), Length(max=20)],
+                       description="Your Public Procurement Organisation Number from the Central Digital Platform, "
+                                   "like PABC-1234-DEFG.")
     sme = BooleanField("We are a small or medium-sized enterprise (fewer than 250 staff, and turnover up to "
                        "£44 million or balance sheet up to £38 million)")
     registered_address = TextAreaField("Registered address", validators=[Length(max=1000)])

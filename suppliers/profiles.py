@@ -7,6 +7,7 @@ from app.domain.errors import Forbidden, ValidationFailed
 from app.domain.identity import is_valid_companies_house_number, normalise_companies_house_number
 from app.domain.roles import Role
 from app.extensions import db
+from app.organisations import services as organisations
 from app.organisations.models import Organisation
 from app.types import utcnow
 from suppliers.domain import exclusion
@@ -28,12 +29,14 @@ def profile_of(organisation_id: int) -> SupplierProfile:
 
 
 def update_profile(actor: User, changes: dict, now: datetime | None = None) -> SupplierProfile:
-    """Change the supplier's profile, SME status and Companies House number. Commits."""
+    """Change the supplier's profile, SME status, Companies House number and PPON. Commits."""
     organisation = _require_supplier(actor)
     profile = profile_of(organisation.id)
     before = profile_json(profile, organisation)
     if "companies_house_number" in changes:
         _set_companies_house_number(organisation, changes["companies_house_number"])
+    if "ppon" in changes:
+        organisation.ppon = organisations.checked_ppon(changes["ppon"], organisation.id)
     if "sme" in changes:
         organisation.sme = bool(changes["sme"])
     for name in PROFILE_FIELDS:
@@ -91,5 +94,5 @@ def as_domain(record: ExclusionDeclaration | None) -> exclusion.Declaration | No
 
 def profile_json(profile: SupplierProfile, organisation: Organisation) -> dict:
     return {"organisation_id": organisation.id, "name": organisation.name, "sme": organisation.sme,
-            "companies_house_number": organisation.companies_house_number,
+            "companies_house_number": organisation.companies_house_number, "ppon": organisation.ppon,
             **{name: getattr(profile, name) or "" for name in PROFILE_FIELDS}}

@@ -126,6 +126,9 @@ class BidOut(BaseModel):
 
 class ProfileIn(BaseModel):
     companies_house_number: Annotated[str, StringConstraints(max_length=20)] | None = None
+    ppon: Annotated[str, StringConstraints(max_length=20)] | None = Field(
+        None, description="The Public Procurement Organisation Number from the Central Digital Platform, like "
+                          "PABC-1234-DEFG; published in OCDS as GB-PPON.")
     sme: bool | None = None
     registered_address: Annotated[str, StringConstraints(max_length=1000)] | None = None
     website: Line | None = None
@@ -164,6 +167,7 @@ class ProfileOut(BaseModel):
     name: str
     sme: bool
     companies_house_number: str | None
+    ppon: str | None
     registered_address: str
     website: str
     contact_name: str

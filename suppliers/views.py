@@ -39,7 +39,8 @@ def profile():
     record = profiles.profile_of(organisation.id)
     form = ProfileForm(data=profiles.profile_json(record, organisation))
     if form.validate_on_submit():
-        changes = {name: form[name].data for name in ("companies_house_number", "sme", *profiles.PROFILE_FIELDS)}
+        names = ("companies_house_number", "ppon", "sme", *profiles.PROFILE_FIELDS)
+        changes = {name: form[name].data for name in names}
         with service_errors(form, catch=ValidationFailed):
             profiles.update_profile(current_user, changes)
             flash("Your profile is saved.", "success")

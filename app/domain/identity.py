@@ -1,4 +1,4 @@
-"""Rules for e-mail addresses, passwords, Companies House numbers and sign-in lockout."""
+"""Rules for e-mail addresses, passwords, Companies House numbers, PPONs and sign-in lockout."""
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 COMPANIES_HOUSE_NUMBER = re.compile(r"^(?:\d{8}|[A-Z]{2}\d{6})$")
+# The Public Procurement Organisation Number the Central Digital Platform (Find a Tender) gives, like PLLH-1887-BMRL.
+PPON = re.compile(r"^P[A-Z]{3}-\d{4}-[A-Z]{4}$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -46,6 +48,17 @@ def normalise_companies_house_number(number: str) -> str:
 def is_valid_companies_house_number(number: str) -> bool:
     """Eight digits, or two capital letters and six digits (Scotland SC, LLPs OC, ...)."""
     return bool(COMPANIES_HOUSE_NUMBER.match(normalise_companies_house_number(number)))
+
+
+def normalise_ppon(ppon: str) -> str:
+    """Capitals, the hyphens where the Central Digital Platform puts them, whatever spacing was typed."""
+    compact = re.sub(r"[\s-]+", "", ppon).upper()
+    return f"{compact[:4]}-{compact[4:8]}-{compact[8:]}" if len(compact) == 12 else compact
+
+
+def is_valid_ppon(ppon: str) -> bool:
+    """P and three letters, four digits, four letters."""
+    return bool(PPON.match(normalise_ppon(ppon)))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ bp = api_blueprint("organisations_api", __name__)
 class OrganisationDetail(OrganisationOut):
     companies_house_number: str | None
     gss_code: str | None
+    ppon: str | None
     domains: list[str]
 
     @field_validator("domains", mode="before")

@@ -19,6 +19,9 @@ class Organisation(db.Model):
     sme: Mapped[bool] = mapped_column(default=False)
     companies_house_number: Mapped[str | None] = mapped_column(String(8), unique=True)
     gss_code: Mapped[str | None] = mapped_column(String(9), unique=True)
+    # The Public Procurement Organisation Number (Central Digital Platform), published as GB-PPON in OCDS. A unique
+    # index rather than a constraint, so that SQLite adds it without rebuilding the table.
+    ppon: Mapped[str | None] = mapped_column(String(14), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     domains: Mapped[list["OrganisationDomain"]] = relationship(

@@ -4,8 +4,10 @@ from app.domain.errors import NotFound, ValidationFailed
 from app.domain.identity import (
     is_valid_companies_house_number,
     is_valid_domain,
+    is_valid_ppon,
     normalise_companies_house_number,
     normalise_domain,
+    normalise_ppon,
 )
 from app.domain.roles import OrganisationKind
 from app.extensions import db
@@ -35,7 +37,7 @@ def list_query(kind: OrganisationKind | None = None):
 
 
 def add(name: str, kind: OrganisationKind, *, actor=None, sme: bool = False,
-        companies_house_number: str | None = None, gss_code: str | None = None,
+        companies_house_number: str | None = None, gss_code: str | None = None, ppon: str | None = None,
         domains: list[str] = ()) -> Organisation:
     """Add an organisation to the session (with its audit event); the caller commits."""
     name = " ".join(name.split())
@@ -55,13 +57,29 @@ def add(name: str, kind: OrganisationKind, *, actor=None, sme: bool = False,
             raise ValidationFailed(message, {"companies_house_number": message})
     organisation = Organisation(
         name=name, kind=kind, sme=sme if kind == OrganisationKind.SUPPLIER else False,
-        companies_house_number=companies_house_number or None, gss_code=gss_code,
+        companies_house_number=companies_house_number or None, gss_code=gss_code, ppon=checked_ppon(ppon),
     )
     db.session.add(organisation)
     for domain in domains:
         _add_domain(organisation, domain)
     audit.record("organisation.created", organisation, actor=actor, after=snapshot(organisation))
     return organisation
+
+
+def checked_ppon(value: str | None, organisation_id: int | None = None) -> str | None:
+    """A PPON in its normal form, or None for none; refused if malformed or another organisation's."""
+    if not value or not value.strip():
+        return None
+    ppon = normalise_ppon(value)
+    if not is_valid_ppon(ppon):
+        message = "Enter the PPON the Central Digital Platform gave you: P and three letters, four digits, four " \
+                  "letters, like PABC-1234-DEFG."
+        raise ValidationFailed(message, {"ppon": message})
+    if db.session.scalar(db.select(Organisation.id).where(Organisation.ppon == ppon, Organisation.id != organisation_id)
+                         if organisation_id else db.select(Organisation.id).where(Organisation.ppon == ppon)):
+        message = "Another organisation is registered with this PPON."
+        raise ValidationFailed(message, {"ppon": message})
+    return ppon
 
 
 def set_domains(organisation: Organisation, domains: list[str], *, actor) -> Organisation:
@@ -102,6 +120,7 @@ def snapshot(organisation: Organisation) -> dict:
         "sme": organisation.sme,
         "companies_house_number": organisation.companies_house_number,
         "gss_code": organisation.gss_code,
+        "ppon": organisation.ppon,
         "domains": [d.domain for d in organisation.domains],
     }
 

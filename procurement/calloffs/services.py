@@ -3,6 +3,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from blinker import Namespace
+
 from app.accounts.models import User
 from app.audit import services as audit
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -15,6 +17,10 @@ from procurement.board import services as board
 from procurement.calloffs.models import CallOff, Levy
 
 PENNY = Decimal("0.01")
+
+# Sent with the call-off inside the transaction that places it (kwargs: now): the publication records its release
+# in that transaction.
+placed_signal = Namespace().signal("call-off-placed")
 
 
 def winners(framework_id: int) -> dict[int, list[int]]:
@@ -94,6 +100,7 @@ def place(actor: User, framework, lot_id: int, supplier_id: int, value: Decimal,
     db.session.add(levy)
     audit.record("call_off.made", placed, actor=actor,
                  after={"lot_id": lot_id, "supplier_id": supplier_id, "value": value, "levy": levy.amount})
+    placed_signal.send(placed, now=now)
     return Placed(placed, levy)
 
 

@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
+from blinker import Namespace
 from dateutil.relativedelta import relativedelta
 
 from app import pdf
@@ -25,6 +26,10 @@ from procurement.domain.savings import dearest_prices
 
 log = logging.getLogger("consort.contracts")
 KINDS = {"framework_agreement": "Framework agreement", "call_off": "Call-off contract"}
+
+# Sent with the contract inside the transaction that signs or countersigns it (kwargs: event, "signed" or
+# "countersigned"; now): the publication records the change in that transaction.
+signature_added = Namespace().signal("contract-signature-added")
 
 
 def _money(amount: Decimal) -> str:
@@ -254,6 +259,7 @@ def sign(actor: User, contract_id: int, name: str, position: str, ip: str | None
     version = _add_version(contract, "signed", now)
     audit.record("contract.signature", contract, actor=actor,
                  after={"name": name, "position": position, "at": now, "ip": ip, "sha256": version.sha256})
+    signature_added.send(contract, event="signed", now=now)
     db.session.commit()
     return contract
 
@@ -272,6 +278,7 @@ def countersign(actor: User, contract_id: int, ip: str | None, now: datetime | N
     version = _add_version(contract, "countersigned", now)
     audit.record("contract.countersignature", contract, actor=actor,
                  after={"name": contract.countersigned_name, "at": now, "ip": ip, "sha256": version.sha256})
+    signature_added.send(contract, event="countersigned", now=now)
     db.session.commit()
     return contract
 

@@ -239,6 +239,9 @@ def _contracts_and_money(world, check, framework: dict, lot: dict, winner: dict)
                               {"lot_id": lot["id"], "supplier_id": winner["supplier_id"], "value": "10000.00"}),
                    "POST", "/api/v1/frameworks/{framework_id}/call-offs", 201)
     check(world.get(who, "/api/v1/levies"), "GET", "/api/v1/levies", 200)
+    check(world.get("officer", f"/api/v1/frameworks/{framework['id']}/ocds/record"),
+          "GET", "/api/v1/frameworks/{framework_id}/ocds/record", 200)
+    check(world.client.get("/api/v1/ocds/releases?per_page=1"), "GET", "/api/v1/ocds/releases", 200)
     intent = check(world.post(who, f"/api/v1/levies/{placed['levy']['id']}/payment-intent"),
                    "POST", "/api/v1/levies/{levy_id}/payment-intent", 201)
     check(world.post("officer", "/api/v1/memberships"), "POST", "/api/v1/memberships", 201)

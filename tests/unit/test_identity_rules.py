@@ -10,8 +10,10 @@ from app.domain.identity import (
     email_domain,
     is_valid_companies_house_number,
     is_valid_domain,
+    is_valid_ppon,
     normalise_companies_house_number,
     normalise_email,
+    normalise_ppon,
     password_problem,
 )
 from app.domain.roles import OrganisationKind, Role, role_fits_organisation, role_mismatch_message
@@ -96,3 +98,17 @@ def test_a_lock_lifts_when_its_time_passes():
     assert LockoutPolicy.is_locked(until, NOW)
     assert not LockoutPolicy.is_locked(until, until)
     assert not LockoutPolicy.is_locked(None, NOW)
+
+
+@pytest.mark.parametrize(("typed", "normal"), [
+    ("PLLH-1887-BMRL", "PLLH-1887-BMRL"), ("pllh 1887 bmrl", "PLLH-1887-BMRL"), ("PLLH1887BMRL", "PLLH-1887-BMRL"),
+])
+def test_a_ppon_is_read_however_it_was_spaced(typed, normal):
+    assert normalise_ppon(typed) == normal
+    assert is_valid_ppon(typed)
+
+
+@pytest.mark.parametrize("ppon", ["", "PLLH-1887", "ALLH-1887-BMRL", "P1LH-1887-BMRL", "PLLH-18A7-BMRL",
+                                  "PLLH-1887-BMR1", "PLLH-1887-BMRLX"])
+def test_a_malformed_ppon_is_refused(ppon):
+    assert not is_valid_ppon(ppon)

@@ -97,6 +97,12 @@ def test_the_best_scoring_answer_wins_and_becomes_a_call_off_with_its_levy(world
     assert levy.amount == (Decimal("24000.00") * Decimal(framework["levy_percent"]) / 100).quantize(Decimal("0.01"))
     with pytest.raises(Conflict):
         minicompetitions.award(officer, competition.id)
+    # Published as a contracting process of its own, competed among the lot's suppliers.
+    call_off_release = world.get("officer", f"/api/v1/frameworks/{framework['id']}/ocds").get_json()["releases"][-1]
+    assert call_off_release["relatedProcesses"][0]["relationship"] == ["framework"]
+    assert call_off_release["tender"]["procurementMethod"] == "selective"
+    assert call_off_release["awards"][0]["suppliers"][0]["id"] == f"consort-org-{first.supplier_id}"
+    assert call_off_release["tender"]["description"].startswith(f"Mini-competition {competition.id}: ")
 
 
 def test_a_mini_competition_on_pages(app, world, shared_lot):

@@ -26,7 +26,7 @@ def test_a_supplier_reads_and_changes_its_profile(world):
     assert empty.status_code == 200
     assert empty.get_json() | {} == {
         "organisation_id": world.organisation_id("supplier"), "name": "Acme Ltd", "sme": False,
-        "companies_house_number": None, "registered_address": "", "website": "", "contact_name": "",
+        "companies_house_number": None, "ppon": None, "registered_address": "", "website": "", "contact_name": "",
         "contact_email": "", "contact_phone": "", "declaration": None}
     changed = world.put("supplier", "/api/v1/supplier-profile", {
         "companies_house_number": "sc 123456", "sme": True, "contact_name": "  Sam   Jones ",
@@ -44,6 +44,8 @@ def test_a_supplier_reads_and_changes_its_profile(world):
     ({"contact_email": "not an e-mail"}, "contact_email"),
     ({"website": "x" * 201}, "website"),
     ({"sme": "perhaps"}, "sme"),
+    ({"ppon": "PABC-1234"}, "ppon"),
+    ({"ppon": "QABC-1234-DEFG"}, "ppon"),
 ])
 def test_a_bad_profile_is_refused_whole(world, body, field):
     world.put("supplier", "/api/v1/supplier-profile", {"contact_name": "Before"})
@@ -60,6 +62,17 @@ def test_a_companies_house_number_belongs_to_one_supplier(world):
                                    {"companies_house_number": "01234567"}), 422, "validation_failed")
     assert error["fields"] == {"companies_house_number": "Another supplier is registered with this Companies "
                                                          "House number."}
+
+
+def test_a_ppon_is_kept_in_its_normal_form_and_belongs_to_one_organisation(world):
+    changed = world.put("other_supplier", "/api/v1/supplier-profile", {"ppon": " pabc 1234-defg "})
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["ppon"] == "PABC-1234-DEFG"
+    error = assert_error(world.put("supplier", "/api/v1/supplier-profile", {"ppon": "PABC1234DEFG"}), 422,
+                         "validation_failed")
+    assert error["fields"] == {"ppon": "Another organisation is registered with this PPON."}
+    cleared = world.put("other_supplier", "/api/v1/supplier-profile", {"ppon": ""})
+    assert cleared.status_code == 200 and cleared.get_json()["ppon"] is None
 
 
 @pytest.mark.parametrize("who", ["admin", "officer", "evaluator", "board"])
