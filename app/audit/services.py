@@ -39,18 +39,30 @@ def _last() -> tuple[int, str]:
 
 
 def read_nodes(keys) -> dict[merkle.Node, bytes]:
-    """Stored tree nodes by (level, position), in one query."""
+    """Stored tree nodes by (level, position), in one query: for the few (O(log n)) nodes a proof or an append needs;
+    `read_leaves` reads a run of leaves."""
     keys = list(keys)
     if not keys:
         return {}
-    rows = db.session.execute(db.select(AuditTreeNode.level, AuditTreeNode.position, AuditTreeNode.hash).where(
-        db.tuple_(AuditTreeNode.level, AuditTreeNode.position).in_(keys))).all()
+    # One (level AND position) per key, OR-ed: SQLite scans the whole table for a row-value IN, but searches the
+    # primary key for each of these.
+    wanted = db.or_(*(db.and_(AuditTreeNode.level == level, AuditTreeNode.position == position)
+                      for level, position in keys))
+    rows = db.session.execute(
+        db.select(AuditTreeNode.level, AuditTreeNode.position, AuditTreeNode.hash).where(wanted)).all()
     return {(row.level, row.position): bytes.fromhex(row.hash) for row in rows}
 
 
 class TreeNodeMissing(Exception):
     """The tree lacks a node the next leaf needs: the log was changed below the application, which stops adding to
     it rather than build on a damaged tree (`flask audit verify` says where)."""
+
+
+def read_leaves(start: int, end: int) -> dict[merkle.Node, bytes]:
+    """The stored leaf hashes of positions [start, end), keyed as nodes (0, position), in one range query."""
+    rows = db.session.execute(db.select(AuditTreeNode.position, AuditTreeNode.hash).where(
+        AuditTreeNode.level == 0, AuditTreeNode.position >= start, AuditTreeNode.position < end)).all()
+    return {(0, row.position): bytes.fromhex(row.hash) for row in rows}
 
 
 def _add_leaf(position: int, digest: str) -> None:

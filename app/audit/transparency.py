@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask import current_app
 
 from app.audit.models import AuditCheckpoint, AuditEvent, AuditTreeNode
-from app.audit.services import events_in_order, lock_log, read_nodes
+from app.audit.services import events_in_order, lock_log, read_leaves, read_nodes
 from app.domain import merkle
 from app.domain.audit_chain import GENESIS_HASH, event_hash
 from app.domain.errors import Conflict
@@ -122,7 +122,7 @@ def _check_extends(previous: AuditCheckpoint, size: int) -> None:
     if not same_root:
         raise LogDoesNotExtendCheckpoint(f"the tree no longer has the root of checkpoint {previous.id}")
     expected = previous.tree_size
-    new_leaves = read_nodes((0, position) for position in range(previous.tree_size, size))
+    new_leaves = read_leaves(previous.tree_size, size)
     for event in events_in_order(start=previous.tree_size, release=False):
         if event.log_index != expected or new_leaves.get((0, expected)) != merkle.leaf_hash(bytes.fromhex(event.hash)):
             raise LogDoesNotExtendCheckpoint(f"event {event.id} is not the leaf {expected} of the tree")
@@ -252,7 +252,7 @@ def verify_against(claim: Claim) -> Finding:
                            event.id, position)
         if position < tree_size:
             if position % 1000 == 0:
-                stored_leaves = read_nodes((0, p) for p in range(position, min(position + 1000, tree_size)))
+                stored_leaves = read_leaves(position, min(position + 1000, tree_size))
             if stored_leaves.get((0, position)) != merkle.leaf_hash(bytes.fromhex(event.hash)):
                 return Finding(checked, "it is not the leaf the tree stored for it (the log was rewritten from here)",
                                event.id, position)

@@ -221,3 +221,12 @@ def test_the_receipt_page_links_to_its_proof_once_a_checkpoint_covers_it(app, wo
             f"tree_size={checkpoint.tree_size}")
     assert link in after
     assert app.test_client().get(link.replace("&amp;", "&")).status_code == 200
+
+
+def test_a_checkpoint_after_a_long_pause_checks_every_new_leaf(app):
+    """More new events than one query could name one by one (the consumer was down for a while)."""
+    add_events(3)
+    transparency.make_checkpoint()
+    add_events(1200)
+    assert transparency.make_checkpoint().tree_size == 1203
+    assert transparency.verify_against(transparency.Claim.of(transparency.latest_checkpoint())).problem is None
