@@ -5,8 +5,8 @@ must agree with exactly: the same order, scores, Decimal values and tie-breaks.
 again without each bid in turn: O(n² log n)); `bundle_price_points` is the award's price score of a bundle's share
 of a lot as `procurement.award.services.build_problem` computed it (every single bid's price score again, for each
 bundle); `ranking` is `procurement.evaluation.services.ranking` as it was (every score record loaded whole, then
-`rank` and `rank_reversals` above). Used by tests/unit/test_ranking_reference.py, tests/functional/evaluation/test_ranking_at_scale.py
-and benchmarks/ranking.py; never by the app.
+`rank` and `rank_reversals` above). Used by tests/unit/test_ranking_reference.py,
+tests/functional/evaluation/test_ranking_at_scale.py and benchmarks/ranking.py; never by the app.
 """
 from collections import defaultdict
 from collections.abc import Mapping, Sequence

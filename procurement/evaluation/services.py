@@ -244,8 +244,28 @@ def _offers(lot_id: int) -> list[scoring.Offer]:
     return [scoring.Offer(*row) for row in rows]
 
 
+def _latest_score_values(lot_id: int) -> list[tuple[int, int, Decimal]]:
+    """(bid id, criterion id, score) of the latest score of each answer by each evaluator: the values alone, for
+    the ranking, which needs neither the rationales nor the records."""
+    latest = (db.select(db.func.max(Score.id)).where(Score.lot_id == lot_id)
+              .group_by(Score.bid_id, Score.criterion_id, Score.evaluator_id))
+    return [(bid_id, criterion_id, score) for bid_id, criterion_id, score in db.session.execute(
+        db.select(Score.bid_id, Score.criterion_id, Score.score).where(Score.id.in_(latest)))]
+
+
+def _latest_moderated_values(lot_id: int) -> dict[tuple[int, int], Decimal]:
+    """(bid id, criterion id) → the latest moderated score of the answer."""
+    latest = (db.select(db.func.max(ModeratedScore.id)).where(ModeratedScore.lot_id == lot_id)
+              .group_by(ModeratedScore.bid_id, ModeratedScore.criterion_id))
+    return {(bid_id, criterion_id): score for bid_id, criterion_id, score in db.session.execute(
+        db.select(ModeratedScore.bid_id, ModeratedScore.criterion_id, ModeratedScore.score)
+        .where(ModeratedScore.id.in_(latest)))}
+
+
 def has_scored_everything(actor: User, lot: Lot, offers: list[scoring.Offer]) -> bool:
-    mine = _latest_scores(lot.id, evaluator_id=actor.id)
+    mine = {(bid_id, criterion_id) for bid_id, criterion_id in db.session.execute(
+        db.select(Score.bid_id, Score.criterion_id).where(Score.lot_id == lot.id, Score.evaluator_id == actor.id)
+        .distinct())}
     return all((o.bid_id, c.id) in mine for o in offers for c in lot.criteria)
 
 
@@ -266,16 +286,15 @@ def ranking(actor: User, lot_id: int, now: datetime | None = None) -> Ranking:
         raise Forbidden("Score every answer of this lot first: the ranking shows the other evaluators' scores.")
     criteria = [scoring.Criterion(c.id, Decimal(c.weight), Decimal(c.max_score)) for c in lot.criteria]
     by_answer: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
-    for (bid_id, criterion_id, _), entry in _latest_scores(lot.id).items():
-        by_answer[(bid_id, criterion_id)].append(entry.score)
-    moderated = _latest_moderated(lot.id)
+    for bid_id, criterion_id, score in _latest_score_values(lot.id):
+        by_answer[(bid_id, criterion_id)].append(score)
+    moderated = _latest_moderated_values(lot.id)
     agreed = {(o.bid_id, c.id): scoring.agreed_score(by_answer.get((o.bid_id, c.id), []),
-                                                     moderated[(o.bid_id, c.id)].score
-                                                     if (o.bid_id, c.id) in moderated else None)
+                                                     moderated.get((o.bid_id, c.id)))
               for o in offers for c in criteria}
     args = (offers, criteria, agreed, lot.price_formula, lot.budget, Decimal(lot.price_weight))
     rows = scoring.rank(*args)
-    reversals = scoring.rank_reversals(*args) if lot.price_formula == "relative" else []
+    reversals = scoring.rank_reversals(*args, ranked=rows) if lot.price_formula == "relative" else []
     return Ranking(lot, rows, access.sees_prices, reversals)
 
 
