@@ -1,5 +1,6 @@
 """Large lots read from the database (tests/ranking_lots.py): the ranking is the reference's (the service as it was
-before issue 20), and the award's inputs score bundles as before."""
+before issue 20), the award's inputs score bundles as before, and the ranking's API answer and page take the same
+number of queries at two sizes, for an admin and for an evaluator."""
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,8 @@ from procurement.evaluation import services as evaluation
 from suppliers.models import BundleOffer
 from tests import ranking_lots
 from tests import ranking_reference as reference
+from tests.functional.evaluation.test_evaluation_api import counting_queries
+from tests.support import api_token, bearer, sign_in
 
 
 def user(email: str) -> User:
@@ -66,3 +69,36 @@ def test_the_award_scores_a_large_lots_bundles_as_before(app):
                 lot.price_formula, [r.price for r in rankings[lot_id].rows], offer.price / len(offer.lot_ids),
                 lot.budget, Decimal(lot.price_weight))
             assert str(offer.meat[lot_id]) == str(singles[(bid_id, lot_id)].quality + price_score)
+
+
+def _ranking_queries(app, built: ranking_lots.BuiltLot, who: str, where: str) -> int:
+    email = built.admin_email if who == "admin" else built.evaluator_emails[0]
+    client = app.test_client()
+    if where == "api":
+        headers, path = bearer(api_token(client, email)), f"/api/v1/lots/{built.lot_id}/ranking"
+    else:
+        assert sign_in(client, email).status_code == 302
+        headers, path = {}, f"/lots/{built.lot_id}/ranking"
+    with counting_queries() as count:
+        response = client.get(path, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return count["n"]
+
+
+@pytest.mark.parametrize("who", ["admin", "evaluator"])
+@pytest.mark.parametrize("where", ["api", "page"])
+def test_the_ranking_takes_as_many_queries_for_400_bids_as_for_20(app, who, where):
+    counts = [_ranking_queries(app, ranking_lots.build_lot(n, seed=6, all_scored=True), who, where)
+              for n in (20, 400)]
+    assert 0 < counts[0] == counts[1], counts
+
+
+def test_the_awards_inputs_take_as_many_queries_for_400_bids_as_for_20(app):
+    counts = []
+    for n in (20, 400):
+        built = ranking_lots.build_lot(n, seed=7)
+        admin, framework = user(built.admin_email), frameworks.get(built.framework_id)
+        with counting_queries() as count:
+            award.build_problem(admin, framework, award.Options())
+        counts.append(count["n"])
+    assert 0 < counts[0] == counts[1], counts
