@@ -33,7 +33,7 @@ import tempfile
 import time
 
 import support  # before the app's packages: it puts the project's root on sys.path
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 
 from app.accounts.models import User
 from app.extensions import db
@@ -45,7 +45,6 @@ from tests import ranking_reference as reference
 from tests.support import PASSWORD, sign_in
 
 DATABASE = "consort_bench_ranking"
-MARKERS = ("<!-- ranking results: start -->", "<!-- ranking results: end -->")
 
 
 class SqlClock:
@@ -175,10 +174,14 @@ def table(rows: list[dict]) -> str:
 
 
 def machine(load_before: str, load_after: str, url: str) -> str:
-    from sqlalchemy import make_url
+    return (f"{support.cpus()}, {support.memory_gib():.1f} GiB, {support.python()}, {database_version()}; "
+            f"`uptime` before the run: {load_before}; after: {load_after}")
 
-    return (f"{support.cpus()}, {support.memory_gib():.1f} GiB, {support.python()}, "
-            f"{make_url(url).get_backend_name()}; `uptime` before the run: {load_before}; after: {load_after}")
+
+def database_version() -> str:
+    if db.engine.dialect.name == "sqlite":
+        return f"SQLite {db.session.scalar(db.text('select sqlite_version()'))}"
+    return db.session.scalar(db.text("select version()")).split(" on ")[0]
 
 
 def uptime() -> str:
@@ -211,14 +214,17 @@ def run(args, url: str) -> int:
             row = measure(app, built, args, failures)
             print(table([row]).splitlines()[-1], flush=True)
             rows.append(row)
+        described = machine(load_before, uptime(), url)
     for key in ("api_statements", "page_statements"):
         if len({r[key] for r in rows}) > 1:
             failures.append(f"the {key.split('_')[0]} took different numbers of queries: {[r[key] for r in rows]}")
     text = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: `{support.command('ranking.py')}`.\n\n"
-            f"{table(rows)}\n\nMachine: {machine(load_before, uptime(), url)}.")
+            f"{table(rows)}\n\nMachine: {described}.")
     print("\n" + text)
     if args.write_readme:
-        support.write_results(MARKERS, text)
+        backend = make_url(url).get_backend_name()
+        support.write_results((f"<!-- ranking results, {backend}: start -->",
+                               f"<!-- ranking results, {backend}: end -->"), text)
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0
