@@ -367,13 +367,14 @@ def moderation_rows(actor: User, lot_id: int, fraction: Decimal = SPREAD_FRACTIO
     lot = access.lot
     emails = dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
                                      .where(Score.lot_id == lot.id).distinct()).all())
-    latest = _latest_scores(lot.id)
     moderated = _latest_moderated(lot.id)
+    by_answer: dict[tuple[int, int], list[tuple[str, Score]]] = defaultdict(list)
+    for (bid_id, criterion_id, evaluator_id), entry in _latest_scores(lot.id).items():
+        by_answer[(bid_id, criterion_id)].append((emails[evaluator_id], entry))
     rows = []
     for sheet in answer_sheets(access):
         for criterion in lot.criteria:
-            scores = sorted(((emails[e], s) for (b, c, e), s in latest.items()
-                             if (b, c) == (sheet.bid_id, criterion.id)), key=lambda pair: pair[0])
+            scores = sorted(by_answer.get((sheet.bid_id, criterion.id), []), key=lambda pair: pair[0])
             wide = scoring.spread_is_wide([s.score for _, s in scores], Decimal(criterion.max_score), fraction)
             rows.append(ModerationRow(sheet.bid_id, sheet.supplier, criterion, scores, wide,
                                       moderated.get((sheet.bid_id, criterion.id))))
