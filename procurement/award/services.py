@@ -68,6 +68,8 @@ def build_problem(actor: User, framework: Framework, options: Options) -> tuple[
                 offers.append(Offer(row.bid_id, row.supplier_id, sme.get(row.supplier_id, False), row.price,
                                     (lot_id,), {lot_id: row.total}, {lot_id: row.quality}))
     by_lot = {lot.id: lot for lot in framework.lots}
+    # Each lot's lowest single price, once: a bundle's share of a lot is scored beside them.
+    lowest = {lot_id: min((r.price for r in ranking.rows), default=None) for lot_id, ranking in rankings.items()}
     from sqlalchemy.orm import selectinload
 
     for bundle in db.session.scalars(
@@ -82,9 +84,8 @@ def build_problem(actor: User, framework: Framework, options: Options) -> tuple[
         for lot_id in lot_ids:
             lot = by_lot[lot_id]
             part = bundle.price / len(lot_ids)
-            singles = [r.price for r in rankings[lot_id].rows]
-            price_score = scoring.price_points(lot.price_formula, [*singles, part], lot.budget,
-                                               Decimal(lot.price_weight))[-1]
+            price_score = scoring.price_points_beside(lot.price_formula, lowest[lot_id], part, lot.budget,
+                                                      Decimal(lot.price_weight))
             quality[lot_id] = rows_by_bid[(bundle.bid_id, lot_id)].quality
             meat[lot_id] = quality[lot_id] + price_score
         offers.append(Offer(BUNDLE_ID_OFFSET + bundle.id, supplier_id, sme.get(supplier_id, False), bundle.price,

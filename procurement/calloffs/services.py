@@ -145,12 +145,17 @@ class LevyTotal:
 
 
 def totals() -> list[LevyTotal]:
-    """Levies due and paid, by framework and month of the call-off (for admins)."""
-    rows: dict[tuple[int, str], list[Decimal]] = {}
-    for levy in db.session.scalars(db.select(Levy)):
-        amounts = rows.setdefault((levy.framework_id, levy.created_at.strftime("%Y-%m")), [Decimal(0), Decimal(0)])
-        amounts[1 if levy.status == "paid" else 0] += levy.amount
-    return [LevyTotal(f, m, v[0], v[1]) for (f, m), v in sorted(rows.items())]
+    """Levies due and paid, by framework and month of the call-off (for admins), summed in the database: one row a
+    framework and month, however many levies there are."""
+    year, month = db.extract("year", Levy.created_at), db.extract("month", Levy.created_at)  # UTC, as stored
+    paid = Levy.status == "paid"
+    rows = db.session.execute(
+        db.select(Levy.framework_id, year, month,
+                  db.func.coalesce(db.func.sum(Levy.amount).filter(db.not_(paid)), 0),
+                  db.func.coalesce(db.func.sum(Levy.amount).filter(paid), 0))
+        .group_by(Levy.framework_id, year, month).order_by(Levy.framework_id, year, month))
+    return [LevyTotal(framework_id, f"{int(y):04d}-{int(m):02d}", Decimal(due), Decimal(paid_amount))
+            for framework_id, y, m, due, paid_amount in rows]
 
 
 def levies_for(actor: User) -> list[Levy]:

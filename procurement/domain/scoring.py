@@ -9,6 +9,8 @@ Pure functions over plain data, in Decimal throughout; rounding is for display o
   the other bids); `absolute` = max(0, 1 - price / budget) * weight (each bid against the budget alone).
 - Total = quality + price. Rank 1 is the highest total; ties go to the higher quality, then the earlier
   submission, then the lower bid id (so that a rank is never shared and never depends on the order of input).
+
+A lot is ranked in O(n log n) of its n bids, the rank-reversal check included (see `rank_reversals`).
 """
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -85,6 +87,15 @@ def price_points(formula: str, prices: Sequence[Decimal], budget: Decimal, weigh
     return [function(price, lowest, budget, weight) for price in prices]
 
 
+def price_points_beside(formula: str, lowest: Decimal | None, price: Decimal, budget: Decimal,
+                        weight: Decimal) -> Decimal:
+    """The price score of one more offer at `price`, beside offers whose lowest price is `lowest` (None: no
+    others): what `price_points` gives the last of their prices and this one, without scoring the others again."""
+    if lowest is None or price < lowest:  # as min() would: the first lowest, unless this one is strictly lower
+        lowest = price
+    return PRICE_FORMULAS[formula](price, lowest, budget, weight)
+
+
 def spread(scores: Sequence[Decimal]) -> Decimal:
     return max(scores) - min(scores) if scores else ZERO
 
@@ -111,13 +122,31 @@ def rank(offers: Sequence[Offer], criteria: Sequence[Criterion],
 
 def rank_reversals(offers: Sequence[Offer], criteria: Sequence[Criterion],
                    scores: Mapping[tuple[int, int], Decimal | None], formula: str, budget: Decimal,
-                   price_weight: Decimal) -> list[int]:
-    """The bids whose removal would change the order of the others (a known flaw of relative price formulas)."""
-    full = [s.bid_id for s in rank(offers, criteria, scores, formula, budget, price_weight)]
-    reversing = []
-    for leaving in offers:
-        rest = [o for o in offers if o.bid_id != leaving.bid_id]
-        order = [s.bid_id for s in rank(rest, criteria, scores, formula, budget, price_weight)]
-        if order != [b for b in full if b != leaving.bid_id]:
-            reversing.append(leaving.bid_id)
-    return reversing
+                   price_weight: Decimal, ranked: Sequence[Scored] | None = None) -> list[int]:
+    """The bids whose removal would change the order of the others (a known flaw of relative price formulas).
+
+    `ranked` is `rank` of the same arguments, if the caller has it already. A price formula sees the other bids
+    only through the lowest price, and a bid's quality is its own: removing a bid leaves every other total as it
+    was unless the lowest price leaves with it, and then the others keep their order (the ranking's key orders
+    them the same with or without it). So only the bid that alone holds the lowest price can reverse ranks, and
+    only it is tried: two rankings in all, where trying every bid would be n + 1 of them.
+    """
+    full = [s.bid_id for s in (ranked if ranked is not None else
+                               rank(offers, criteria, scores, formula, budget, price_weight))]
+    holder = _sole_lowest_bid(offers)
+    if holder is None:
+        return []
+    rest = [o for o in offers if o.bid_id != holder]
+    order = [s.bid_id for s in rank(rest, criteria, scores, formula, budget, price_weight)]
+    if order == [b for b in full if b != holder]:
+        return []
+    return [o.bid_id for o in offers if o.bid_id == holder]
+
+
+def _sole_lowest_bid(offers: Sequence[Offer]) -> int | None:
+    """The bid whose removal would raise the lowest price: the only one offering it (None if two bids do)."""
+    if not offers:
+        return None
+    lowest = min(o.price for o in offers)
+    holders = {o.bid_id for o in offers if o.price == lowest}
+    return holders.pop() if len(holders) == 1 else None

@@ -244,8 +244,33 @@ def _offers(lot_id: int) -> list[scoring.Offer]:
     return [scoring.Offer(*row) for row in rows]
 
 
+def _latest_score_values(lot_id: int) -> dict[tuple[int, int, int], Decimal]:
+    """(bid id, criterion id, evaluator id) → the latest score: the values alone, for the ranking, which needs
+    neither the rationales nor the records. The lot's scores are read in the order they were given and a later
+    one replaces an earlier, which is cheaper for the database than finding each answer's latest id (a grouped
+    subquery, then one index lookup per score: 0.2 s at 5,000 bids on PostgreSQL)."""
+    latest = {}
+    for bid_id, criterion_id, evaluator_id, score in db.session.execute(
+            db.select(Score.bid_id, Score.criterion_id, Score.evaluator_id, Score.score)
+            .where(Score.lot_id == lot_id).order_by(Score.id)):
+        latest[(bid_id, criterion_id, evaluator_id)] = score
+    return latest
+
+
+def _latest_moderated_values(lot_id: int) -> dict[tuple[int, int], Decimal]:
+    """(bid id, criterion id) → the latest moderated score of the answer, read as `_latest_score_values` reads."""
+    latest = {}
+    for bid_id, criterion_id, score in db.session.execute(
+            db.select(ModeratedScore.bid_id, ModeratedScore.criterion_id, ModeratedScore.score)
+            .where(ModeratedScore.lot_id == lot_id).order_by(ModeratedScore.id)):
+        latest[(bid_id, criterion_id)] = score
+    return latest
+
+
 def has_scored_everything(actor: User, lot: Lot, offers: list[scoring.Offer]) -> bool:
-    mine = _latest_scores(lot.id, evaluator_id=actor.id)
+    mine = {(bid_id, criterion_id) for bid_id, criterion_id in db.session.execute(
+        db.select(Score.bid_id, Score.criterion_id).where(Score.lot_id == lot.id, Score.evaluator_id == actor.id)
+        .distinct())}
     return all((o.bid_id, c.id) in mine for o in offers for c in lot.criteria)
 
 
@@ -266,16 +291,15 @@ def ranking(actor: User, lot_id: int, now: datetime | None = None) -> Ranking:
         raise Forbidden("Score every answer of this lot first: the ranking shows the other evaluators' scores.")
     criteria = [scoring.Criterion(c.id, Decimal(c.weight), Decimal(c.max_score)) for c in lot.criteria]
     by_answer: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
-    for (bid_id, criterion_id, _), entry in _latest_scores(lot.id).items():
-        by_answer[(bid_id, criterion_id)].append(entry.score)
-    moderated = _latest_moderated(lot.id)
+    for (bid_id, criterion_id, _), score in _latest_score_values(lot.id).items():
+        by_answer[(bid_id, criterion_id)].append(score)
+    moderated = _latest_moderated_values(lot.id)
     agreed = {(o.bid_id, c.id): scoring.agreed_score(by_answer.get((o.bid_id, c.id), []),
-                                                     moderated[(o.bid_id, c.id)].score
-                                                     if (o.bid_id, c.id) in moderated else None)
+                                                     moderated.get((o.bid_id, c.id)))
               for o in offers for c in criteria}
     args = (offers, criteria, agreed, lot.price_formula, lot.budget, Decimal(lot.price_weight))
     rows = scoring.rank(*args)
-    reversals = scoring.rank_reversals(*args) if lot.price_formula == "relative" else []
+    reversals = scoring.rank_reversals(*args, ranked=rows) if lot.price_formula == "relative" else []
     return Ranking(lot, rows, access.sees_prices, reversals)
 
 
@@ -343,13 +367,14 @@ def moderation_rows(actor: User, lot_id: int, fraction: Decimal = SPREAD_FRACTIO
     lot = access.lot
     emails = dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
                                      .where(Score.lot_id == lot.id).distinct()).all())
-    latest = _latest_scores(lot.id)
     moderated = _latest_moderated(lot.id)
+    by_answer: dict[tuple[int, int], list[tuple[str, Score]]] = defaultdict(list)
+    for (bid_id, criterion_id, evaluator_id), entry in _latest_scores(lot.id).items():
+        by_answer[(bid_id, criterion_id)].append((emails[evaluator_id], entry))
     rows = []
     for sheet in answer_sheets(access):
         for criterion in lot.criteria:
-            scores = sorted(((emails[e], s) for (b, c, e), s in latest.items()
-                             if (b, c) == (sheet.bid_id, criterion.id)), key=lambda pair: pair[0])
+            scores = sorted(by_answer.get((sheet.bid_id, criterion.id), []), key=lambda pair: pair[0])
             wide = scoring.spread_is_wide([s.score for _, s in scores], Decimal(criterion.max_score), fraction)
             rows.append(ModerationRow(sheet.bid_id, sheet.supplier, criterion, scores, wide,
                                       moderated.get((sheet.bid_id, criterion.id))))
