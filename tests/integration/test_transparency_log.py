@@ -6,6 +6,8 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event, text
 
 from app.audit import services as audit
@@ -16,7 +18,7 @@ from app.extensions import db
 from tests.functional.bids_support import submitted
 from tests.functional.frameworks_support import World
 from tests.merkle_oracle import H, mth, oracle_consistent, oracle_includes
-from tests.support import sign_in
+from tests.support import audit_triggers_off, sign_in
 
 TABLES = ("audit_event", "audit_tree_node", "audit_checkpoint")
 
@@ -230,3 +232,44 @@ def test_a_checkpoint_after_a_long_pause_checks_every_new_leaf(app):
     add_events(1200)
     assert transparency.make_checkpoint().tree_size == 1203
     assert transparency.verify_against(transparency.Claim.of(transparency.latest_checkpoint())).problem is None
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches=st.lists(st.integers(1, 6), min_size=1, max_size=5), data=st.data())
+def test_for_random_logs_every_proof_from_the_api_verifies_and_a_rewritten_tree_fails(app, client, batches, data):
+    """Random logs, a checkpoint after each batch: every pair of checkpoints and every leaf, through the API."""
+    try:
+        roots = {}
+        for batch in batches:
+            add_events(batch)
+            roots[transparency.make_checkpoint().tree_size] = None
+        all_leaves = leaves()
+        roots = {size: mth(all_leaves[:size]) for size in roots}
+        sizes = sorted(roots)
+        for n in sizes:
+            for m in (s for s in sizes if s <= n):
+                answer = client.get(f"/api/v1/transparency/proof/consistency?from={m}&to={n}").get_json()
+                proof = [bytes.fromhex(node) for node in answer["proof"]]
+                assert m == n or oracle_consistent(m, n, proof, roots[m], roots[n])
+            index = data.draw(st.integers(0, n - 1))
+            answer = client.get(f"/api/v1/transparency/proof/inclusion?index={index}&tree_size={n}").get_json()
+            assert oracle_includes(index, n, bytes.fromhex(answer["leaf_hash"]),
+                                   [bytes.fromhex(node) for node in answer["proof"]], roots[n])
+        # An insider rewrites one stored leaf node: a proof that passes through it no longer verifies.
+        n = sizes[-1]
+        if n > 1:
+            victim = data.draw(st.integers(0, n - 1))
+            with audit_triggers_off() as connection:
+                connection.execute(text("UPDATE audit_tree_node SET hash = :h WHERE level = 0 AND position = :p"),
+                                   {"h": "00" * 32, "p": victim})
+            db.session.commit()
+            other = victim ^ 1 if victim ^ 1 < n else 0  # its sibling, or (the last, alone) the first leaf
+            answer = client.get(f"/api/v1/transparency/proof/inclusion?index={other}&tree_size={n}").get_json()
+            assert not oracle_includes(other, n, bytes.fromhex(answer["leaf_hash"]),
+                                       [bytes.fromhex(node) for node in answer["proof"]], roots[n])
+    finally:
+        db.session.rollback()
+        with audit_triggers_off() as connection:
+            for table in TABLES:
+                connection.execute(text(f"DELETE FROM {table}"))
+        db.session.commit()
