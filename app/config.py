@@ -68,6 +68,12 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH") or str(instance / "huey.sqlite3"),
         "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE"),
+        # The front proxies (addresses or networks, comma-separated) whose X-Request-Start and X-Forwarded-For are
+        # believed; a bid is judged by the time its request reached them (see app/edge.py).
+        "TRUSTED_PROXIES": [address.strip() for address in os.environ.get("TRUSTED_PROXIES", "").split(",")
+                            if address.strip()],
+        # A bid received before its deadline but processed later than this after it is refused with 503.
+        "DEADLINE_GRACE_SECONDS": _int("DEADLINE_GRACE_SECONDS", 120),
         # The audit log's checkpoints are signed with this Ed25519 key: base64 of its 32 raw private bytes.
         "AUDIT_SIGNING_KEY": os.environ.get("AUDIT_SIGNING_KEY") or _instance_signing_key(instance),
         # After a rotation, the public keys (base64, comma-separated) that signed older checkpoints.

@@ -1,7 +1,9 @@
 """Frameworks and lots: creating, pooling requirements, the lifecycle, and closing at the deadline."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+
+from flask import current_app
 
 from app.accounts.models import User
 from app.audit import services as audit
@@ -326,14 +328,16 @@ def _move(framework: Framework, target: FrameworkStatus, now: datetime, actor: U
 
 
 def close_due(now: datetime | None = None) -> list[int]:
-    """Close every open framework whose bid deadline has passed; one transaction each. Returns their ids."""
+    """Close every open framework whose bid deadline has passed by DEADLINE_GRACE_SECONDS (bids received before the
+    deadline may still be written until then); one transaction each. Returns their ids."""
     now = now or utcnow()
+    passed = now - timedelta(seconds=current_app.config["DEADLINE_GRACE_SECONDS"])
     due = db.session.scalars(db.select(Framework.id).where(
-        Framework.status == FrameworkStatus.OPEN, Framework.bid_deadline <= now)).all()
+        Framework.status == FrameworkStatus.OPEN, Framework.bid_deadline <= passed)).all()
     closed = []
     for framework_id in due:
         framework = get(framework_id, for_update=True)
-        if framework.status == FrameworkStatus.OPEN and framework.bid_deadline <= now:
+        if framework.status == FrameworkStatus.OPEN and framework.bid_deadline <= passed:
             _move(framework, FrameworkStatus.CLOSED, now, None)
             closed.append(framework_id)
         db.session.commit()

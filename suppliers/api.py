@@ -36,7 +36,7 @@ def _content(body: BidIn) -> tuple[list[bidding.LotOffer], list[bidding.Bundle]]
 @bp.post("/frameworks/<int:framework_id>/bids")
 @token_required(Role.SUPPLIER)
 @operation("Start your bid on an open framework, as a draft", body=BidIn, responses={201: BidOut},
-           errors=(403, 404, 409), description="`price` is the total for the lot's pooled demand.")
+           errors=(403, 404, 409, 503), description="`price` is the total for the lot's pooled demand.")
 def create_bid(framework_id: int, body: BidIn):
     """A supplier drafts its bid."""
     return bids.create(api_user(), framework_id, *_content(body)), 201
@@ -45,7 +45,7 @@ def create_bid(framework_id: int, body: BidIn):
 @bp.put("/bids/<int:bid_id>")
 @token_required(Role.SUPPLIER)
 @operation("Replace your bid's content; a submitted bid must then be submitted again", body=BidIn,
-           responses={200: BidOut}, errors=(403, 404, 409))
+           responses={200: BidOut}, errors=(403, 404, 409, 503))
 def replace_bid(bid_id: int, body: BidIn):
     """A supplier revises its bid before the deadline."""
     return bids.replace(api_user(), bid_id, *_content(body))
@@ -53,7 +53,7 @@ def replace_bid(bid_id: int, body: BidIn):
 
 @bp.post("/bids/<int:bid_id>/submit")
 @token_required(Role.SUPPLIER)
-@operation("Submit your bid and get its receipt", responses={200: BidOut}, errors=(403, 404, 409, 422),
+@operation("Submit your bid and get its receipt", responses={200: BidOut}, errors=(403, 404, 409, 422, 503),
            description="After the deadline: 409. An incomplete bid: 422 naming what is missing.")
 def submit_bid(bid_id: int):
     """A supplier submits; the receipt is the server time and the SHA-256 of the canonical content."""
@@ -62,7 +62,7 @@ def submit_bid(bid_id: int):
 
 @bp.post("/bids/<int:bid_id>/withdraw")
 @token_required(Role.SUPPLIER)
-@operation("Withdraw your bid before the deadline", responses={200: BidOut}, errors=(403, 404, 409))
+@operation("Withdraw your bid before the deadline", responses={200: BidOut}, errors=(403, 404, 409, 503))
 def withdraw_bid(bid_id: int):
     """A supplier withdraws its bid."""
     return bids.withdraw(api_user(), bid_id)
@@ -146,7 +146,7 @@ def _uploaded_file():
 @bp.post("/bids/<int:bid_id>/documents")
 @token_required(Role.SUPPLIER)
 @operation("Attach a document to your bid before the deadline", upload=True, responses={201: DocumentOut},
-           errors=(403, 404, 409),
+           errors=(403, 404, 409, 503),
            description="PDF, OpenDocument, DOCX, XLSX or an image (PNG, JPEG, GIF, WebP), told from the content, "
                        "not the name. A submitted bid goes back to draft and must be submitted again.")
 def upload_document(bid_id: int):
@@ -175,7 +175,7 @@ def download_document(bid_id: int, document_id: int):
 
 @bp.delete("/bids/<int:bid_id>/documents/<int:document_id>")
 @token_required(Role.SUPPLIER)
-@operation("Remove a document from your bid before the deadline", responses={204: None}, errors=(403, 404, 409))
+@operation("Remove a document from your bid before the deadline", responses={204: None}, errors=(403, 404, 409, 503))
 def remove_document(bid_id: int, document_id: int):
     """A supplier removes a document."""
     documents.remove(api_user(), bid_id, document_id)

@@ -5,16 +5,17 @@ everyone else it is 404. Every write locks the framework row and checks the dead
 """
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from blinker import Namespace
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import outbox
+from app import edge, outbox
 from app.accounts.models import User
 from app.audit import services as audit
-from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.domain.errors import Conflict, ConsortError, Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
 from app.extensions import db
 from app.organisations.models import Organisation
@@ -173,11 +174,30 @@ def _locked_framework(framework_id: int, actor: User) -> Framework:
     return framework
 
 
-def _check_open(framework: Framework, now: datetime) -> None:
+class DeadlineGraceExceeded(ConsortError):
+    """Received before the deadline, but processed too long after it to be accepted."""
+    status = 503
+    code = "deadline_grace_exceeded"
+
+
+def _received(now: datetime | None) -> datetime:
+    """The moment a bid write is judged by: when its request reached us (or `now`, given by a caller or a test)."""
+    return now if now is not None else edge.received_at()
+
+
+def _check_open(framework: Framework, now: datetime, written: datetime | None = None) -> None:
+    """Refuse a write received (`now`) after the deadline or while the framework is not open; and one received
+    in time but written (after the locks, `written`) more than DEADLINE_GRACE_SECONDS after the deadline."""
     is_open = framework.current_status(now) == FrameworkStatus.OPEN
     problem = bidding.deadline_problem(now, framework.bid_deadline, is_open)
     if problem:
         raise Conflict(problem)
+    grace = timedelta(seconds=current_app.config["DEADLINE_GRACE_SECONDS"])
+    if written is not None and written - framework.bid_deadline > grace:
+        raise DeadlineGraceExceeded(
+            f"Your request reached Consort at {london_time(now)}, before the deadline, but it could not be processed "
+            f"within {int(grace.total_seconds())} seconds of the deadline, so nothing was changed. Tell the "
+            "consortium at once.")
 
 
 def rules_of(framework: Framework) -> dict[int, bidding.LotRules]:
@@ -230,8 +250,9 @@ def create(actor: User, framework_id: int, lots: Sequence[bidding.LotOffer], bun
     """A supplier starts its bid on an open framework, as a draft. Commits."""
     _require_supplier(actor)
     framework = _locked_framework(framework_id, actor)
-    now = now or utcnow()  # read after the locks: a write that waited for them is judged when it happens
-    _check_open(framework, now)
+    # Judged by when the request reached us; written (and timed) after the locks.
+    received, now = _received(now), now or utcnow()
+    _check_open(framework, received, now)
     if db.session.scalar(db.select(Bid.id).where(Bid.framework_id == framework.id,
                                                  Bid.supplier_id == actor.organisation_id)):
         raise Conflict(ALREADY_BIDDING)
@@ -253,7 +274,8 @@ def create(actor: User, framework_id: int, lots: Sequence[bidding.LotOffer], bun
 
 
 def own_for_write(actor: User, bid_id: int, now: datetime | None = None) -> tuple[Bid, Framework, datetime]:
-    """The supplier's bid and its framework, locked for a write, and the moment of the write (after the locks)."""
+    """The supplier's bid and its framework, locked for a write, and the moment of the write (after the locks).
+    The write is judged by when its request reached us; see `_check_open`."""
     _require_supplier(actor)
     bid = db.session.get(Bid, bid_id)
     if bid is None or bid.supplier_id != actor.organisation_id:
@@ -262,8 +284,8 @@ def own_for_write(actor: User, bid_id: int, now: datetime | None = None) -> tupl
     # The bid's own row is locked for update, so two writes to one bid (a double click) take turns.
     db.session.execute(db.select(Bid.id).where(Bid.id == bid_id).with_for_update())
     bid = loaded(bid_id)  # as it is now, with all its rows
-    now = now or utcnow()
-    _check_open(framework, now)
+    received, now = _received(now), now or utcnow()
+    _check_open(framework, received, now)
     return bid, framework, now
 
 
@@ -277,6 +299,7 @@ def replace(actor: User, bid_id: int, lots: Sequence[bidding.LotOffer], bundles:
     _write(bid, content)
     bid.status, bid.updated_at, bid.receipt_sha256, bid.submitted_at, bid.receipt_log_index = (
         BidStatus.DRAFT, now, None, None, None)
+    bid.receipt_written_at = None
     audit.record("bid.revised", bid, actor=actor, before={"status": before}, after={"status": "draft"})
     db.session.commit()
     return loaded(bid.id)
@@ -301,17 +324,19 @@ def save(actor: User, framework_id: int, lots: Sequence[bidding.LotOffer], bundl
 
 def submit(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
     """Submit a complete bid before the deadline and give it its receipt. Commits; the receipt is e-mailed after."""
+    now_given = now
     bid, framework, now = own_for_write(actor, bid_id, now)
     content = content_of(bid)
     _raise_problems(bidding.submission_problems(
         content, rules_of(framework), bidding.FrameworkRules(framework.max_lots_per_supplier)))
-    receipt = bidding.receipt(content, now)
+    receipt = bidding.receipt(content, _received(now_given))  # the time it reached us: the one judged
     bid.status, bid.submitted_at, bid.receipt_sha256 = BidStatus.SUBMITTED, receipt.submitted_at, receipt.sha256
+    bid.receipt_written_at = now
     # The bid keeps the declaration in force when it was tendered; evaluators read that one.
     bid.declaration = profiles.current_declaration(bid.supplier_id)
     bid.updated_at, bid.submissions = now, bid.submissions + 1
     submitted = audit.record("bid.submitted", bid, actor=actor, after={
-        "sha256": receipt.sha256, "submitted_at": receipt.submitted_at.isoformat()})
+        "sha256": receipt.sha256, "submitted_at": receipt.submitted_at.isoformat(), "written_at": now.isoformat()})
     bid.receipt_log_index = submitted.log_index
     _email_receipt(actor, bid, framework)
     db.session.commit()
@@ -326,6 +351,7 @@ def withdraw(actor: User, bid_id: int, now: datetime | None = None) -> Bid:
     before = bid.status.value
     bid.status, bid.updated_at, bid.receipt_sha256, bid.submitted_at, bid.receipt_log_index = (
         BidStatus.WITHDRAWN, now, None, None, None)
+    bid.receipt_written_at = None
     audit.record("bid.withdrawn", bid, actor=actor, before={"status": before}, after={"status": "withdrawn"})
     db.session.commit()
     return loaded(bid.id)

@@ -96,6 +96,7 @@ def _back_to_draft(bid: Bid, now: datetime) -> None:
     bid.updated_at = now
     if bid.status != BidStatus.DRAFT:
         bid.status, bid.receipt_sha256, bid.submitted_at, bid.receipt_log_index = BidStatus.DRAFT, None, None, None
+        bid.receipt_written_at = None
 
 
 def _document_of(bid: Bid, document_id: int) -> BidDocument:

@@ -58,7 +58,10 @@ class Bid(db.Model):
         StatusEnum(BidStatus), default=BidStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the submission reached us (the time judged against the deadline, on the receipt)...
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # ... and when it was written, after the locks (later, in a rush at the deadline).
+    receipt_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     receipt_sha256: Mapped[str | None] = mapped_column(String(64))
     # The leaf of its bid.submitted event in the audit log's Merkle tree, so the receipt stays provable.
     receipt_log_index: Mapped[int | None] = mapped_column(BigInteger)

@@ -31,7 +31,9 @@ class BidIn(BaseModel):
 
 
 class ReceiptOut(BaseModel):
-    submitted_at: Time
+    submitted_at: Time = Field(description="When the submission reached Consort (or its front proxy): the time "
+                                           "judged against the deadline.")
+    written_at: Time = Field(description="When it was written, which in a rush at the deadline may be later.")
     sha256: str
     log_index: int | None = Field(description="The leaf of the bid.submitted event in the audit log's Merkle "
                                               "tree: GET /transparency/proof/inclusion proves it once a checkpoint "
@@ -118,7 +120,8 @@ class BidOut(BaseModel):
             # A bundle is all price: a reader who may not see prices does not see bundles.
             bundles=[Overlay(b, lot_ids=[x.lot_id for x in b.lots]) for b in bid.bundles]
             if view.prices and view.lot_ids is None else [],
-            receipt={"submitted_at": bid.submitted_at, "sha256": bid.receipt_sha256,
+            receipt={"submitted_at": bid.submitted_at, "written_at": bid.receipt_written_at or bid.submitted_at,
+                     "sha256": bid.receipt_sha256,
                      "log_index": bid.receipt_log_index} if submitted else None,
             declaration=Overlay(bid.declaration, summary=exclusion.summary(profiles.as_domain(bid.declaration)))
             if bid.declaration is not None and submitted else None)

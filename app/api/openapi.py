@@ -26,7 +26,8 @@ ERROR_DESCRIPTIONS = {
     409: "An illegal state transition, or a deadline has passed.",
     413: "The body is too large.",
     422: "Valid JSON, but invalid values; see `fields`.",
-    503: "A service it depends on (Stripe) is not set up or did not answer.",
+    503: "A service it depends on (Stripe) is not set up or did not answer; or a bid write that reached us before "
+         "the deadline could not be processed within DEADLINE_GRACE_SECONDS of it (nothing was changed).",
 }
 DOCUMENTED_OUTSIDE_PREFIX = ("/healthz", "/stripe/webhook")
 

@@ -114,7 +114,7 @@ def build(people, state: FrameworkStatus):
     if state == S.CANCELLED:
         frameworks.transition(admin, framework.id, S.CANCELLED, now=moment + timedelta(days=1))
         return frameworks.get(framework.id)
-    moment = framework.bid_deadline + timedelta(minutes=1)
+    moment = framework.bid_deadline + timedelta(minutes=3)  # past the deadline and its grace
     assert frameworks.close_due(now=moment) == [framework.id]  # the job that closes frameworks at the deadline
     if state != S.CLOSED:
         frameworks.transition(admin, framework.id, S.EVALUATION, now=moment + timedelta(days=1))

@@ -61,7 +61,7 @@ def test_a_complete_bid_is_submitted_with_a_receipt_of_its_stored_content(world)
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["status"] == "submitted"
-    assert set(body["receipt"]) == {"submitted_at", "sha256", "log_index"}
+    assert set(body["receipt"]) == {"submitted_at", "written_at", "sha256", "log_index"}
     assert abs(moment(body["receipt"]["submitted_at"]) - datetime.now(UTC)) < timedelta(minutes=1)
     assert body["receipt"]["sha256"] == stored_hash(bid["id"])
     row = stored(bid["id"])
