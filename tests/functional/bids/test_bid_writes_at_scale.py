@@ -1,0 +1,69 @@
+"""At the deadline rush, a supplier's writes must not get dearer as the framework's bids grow: the same queries
+for a draft, a revision and a submission whether the framework holds 2 other bids or 150."""
+import contextlib
+from decimal import Decimal
+
+from sqlalchemy import event
+
+from app.domain.roles import OrganisationKind
+from app.extensions import db
+from app.organisations.models import Organisation
+from app.types import utcnow
+from suppliers.models import Bid, BidLot, BidStatus
+from tests.functional.bids_support import bid_body, draft_bid, offer
+
+
+@contextlib.contextmanager
+def counted():
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def other_bids(framework_id: int, lot_id: int, n: int) -> None:
+    """n submitted bids from n other suppliers, written straight into the database."""
+    now = utcnow()
+    for i in range(n):
+        supplier = Organisation(name=f"Rival {framework_id}-{i:04d} Ltd", kind=OrganisationKind.SUPPLIER, sme=False)
+        db.session.add(supplier)
+        db.session.flush()
+        bid = Bid(framework_id=framework_id, supplier_id=supplier.id, status=BidStatus.SUBMITTED, created_at=now,
+                  updated_at=now, submitted_at=now, receipt_sha256="0" * 64, submissions=1)
+        bid.lots.append(BidLot(lot_id=lot_id, price=Decimal("150000.00")))
+        db.session.add(bid)
+    db.session.commit()
+
+
+def writes(world, framework: dict, lot: dict) -> list[int]:
+    """The queries of a draft, a revision and a submission, through the API."""
+    counts = []
+    with counted() as queries:
+        response = draft_bid(world, framework["id"], bid_body(offer(lot)))
+    assert response.status_code == 201, response.get_json()
+    counts.append(len(queries))
+    bid_id = response.get_json()["id"]
+    with counted() as queries:
+        assert world.put("supplier", f"/api/v1/bids/{bid_id}", bid_body(offer(lot, price="170000.00"))).status_code \
+            == 200
+    counts.append(len(queries))
+    with counted() as queries:
+        assert world.post("supplier", f"/api/v1/bids/{bid_id}/submit").status_code == 200
+    counts.append(len(queries))
+    return counts
+
+
+def test_a_suppliers_writes_take_the_same_queries_however_many_bids_the_framework_holds(world):
+    world.headers("supplier")  # the token first, so that signing in is not counted
+    counts = {}
+    for others in (2, 150):
+        framework, lot = world.published()
+        other_bids(framework["id"], lot["id"], others)
+        counts[others] = writes(world, framework, lot)
+    assert counts[150] == counts[2], counts
