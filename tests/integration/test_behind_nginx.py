@@ -51,7 +51,8 @@ def behind_nginx(app, database_url, tmp_path):
     env = os.environ | {
         "DATABASE_URL": database_url, "SECRET_KEY": app.config["SECRET_KEY"], "TRUSTED_PROXIES": "127.0.0.1",
         "CONSORT_BIND": f"127.0.0.1:{app_port}", "CONSORT_WORKERS": "2", "MAIL_SEND_INLINE": "1",
-        "AUDIT_SIGNING_KEY": app.config["AUDIT_SIGNING_KEY"], "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
+        "AUDIT_SIGNING_KEY": app.config["AUDIT_SIGNING_KEY"],
+        "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
         "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"), "DOCUMENT_STORE": str(tmp_path / "documents")}
     logs = open(tmp_path / "servers.log", "wb")  # noqa: SIM115 - open while the servers run, closed below
     gunicorn = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py",
