@@ -275,6 +275,19 @@ def test_a_newer_link_replaces_the_older_one(app, client, officer):
     assert sign_in(client, EMAIL, NEW_PASSWORD).status_code == 302
 
 
+def test_a_link_spent_by_another_request_meanwhile_is_seen_as_spent(app, client, officer):
+    path, token = asked_link(app, client)
+    held = resets.find_usable(token)  # this session now holds the link, unspent
+    assert held.used_at is None
+
+    assert choose(app.test_client(), path).status_code == 302  # another tab, another session, spends it
+
+    with pytest.raises(NotFound, match="already been used"):
+        resets.reset(token, "yet another long passphrase")
+    db.session.rollback()
+    assert sign_in(app.test_client(), EMAIL, NEW_PASSWORD).status_code == 302
+
+
 # --- bad input --------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("password, confirm, field, message", [
