@@ -1,7 +1,8 @@
 """Resetting a forgotten password by e-mail: a link that works once, for PASSWORD_RESET_MINUTES.
 
-Asking for one answers alike, with the same work, whether or not the address has an account, so the form tells
-nobody who is on Consort. Only the SHA-256 of a link's token is stored.
+Asking for one answers alike whether or not the address has an account, so the form tells nobody who is on Consort,
+and a token is made and hashed either way. (A known address still costs a few more writes: the link, its audit event
+and the e-mail kept in the outbox.) Only the SHA-256 of a link's token is stored.
 """
 import secrets
 from datetime import datetime, timedelta
