@@ -58,6 +58,7 @@ def from_environment(instance_path: str) -> dict:
         "SIGN_IN_LOCKOUT_MINUTES": _int("SIGN_IN_LOCKOUT_MINUTES", 15),
         "API_TOKEN_HOURS": _int("API_TOKEN_HOURS", 24),
         "INVITATION_DAYS": _int("INVITATION_DAYS", 7),
+        "PASSWORD_RESET_MINUTES": _int("PASSWORD_RESET_MINUTES", 60),
         # An award problem with more offers than this is solved by the task consumer, off the request path.
         "AWARD_ASYNC_OFFERS": _int("AWARD_ASYNC_OFFERS", 400),
         # A batch of more PDFs than this (contracts, standstill letters) is rendered by the task consumer.

@@ -1,4 +1,4 @@
-"""Forms for signing in, signing up, accepting an invitation and changing a password."""
+"""Forms for signing in, signing up, accepting an invitation, and changing or resetting a password."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
@@ -60,3 +60,20 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField("Confirm new password", validators=[
         DataRequired("Type your new password again."), EqualTo("new_password", "The two passwords do not match.")])
     submit = SubmitField("Change password")
+
+
+def _trimmed(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+class ForgottenPasswordForm(FlaskForm):
+    # Trimmed, as sign-in ignores the space around an address, so one pasted with it is still found.
+    email = EmailField("E-mail address", validators=_EMAIL, filters=[_trimmed])
+    submit = SubmitField("Send me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=_NEW_PASSWORD)
+    confirm = PasswordField("Confirm new password", validators=[
+        DataRequired("Type your new password again."), EqualTo("password", "The two passwords do not match.")])
+    submit = SubmitField("Set the new password")

@@ -1,4 +1,4 @@
-"""Users, their API tokens and invitations."""
+"""Users, their API tokens, signed-in sessions, invitations and password reset links."""
 import hashlib
 from datetime import datetime
 
@@ -109,3 +109,29 @@ class Invitation(db.Model):
         if self.expires_at <= now:
             return "expired"
         return "pending"
+
+
+class PasswordReset(db.Model):
+    """A link e-mailed to reset a forgotten password: it works once, until it expires or a newer one replaces it.
+    Only the SHA-256 of its token is stored."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def status(self, now: datetime) -> str:
+        if self.used_at:
+            return "used"
+        if self.replaced_at:
+            return "replaced"
+        if self.expires_at <= now:
+            return "expired"
+        return "usable"

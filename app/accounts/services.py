@@ -1,4 +1,4 @@
-"""Users: creating them, signing them in, locking them out, changing passwords."""
+"""Users: creating them, signing them in, locking them out, changing and resetting passwords."""
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -185,21 +185,40 @@ def _default_kind(role: Role) -> OrganisationKind:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Change a user's own password after checking the current one. Commits."""
+    """Change a user's own password after checking the current one; their other sessions end. Commits."""
     if not check_password_hash(user.password_hash, current_password or ""):
         message = "Your current password is not right."
         raise ValidationFailed(message, {"current_password": message})
+    _replace_password(user, new_password, field="new_password", action="user.password_changed",
+                      reason="password changed", keep_this_session=True)
+    db.session.commit()
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """Replace a forgotten password (from a reset link, which the caller spends before it commits): every session
+    of the user ends, and the lock-out is lifted, as the person has just proved they hold the address."""
+    _replace_password(user, new_password, field="password", action="user.password_reset",
+                      reason="password reset", keep_this_session=False)
+    user.failed_sign_ins, user.locked_until = 0, None
+
+
+def _replace_password(user: User, new_password: str, *, field: str, action: str, reason: str,
+                      keep_this_session: bool) -> None:
+    """A new password, audited as `action`: the sessions it signs out and the API tokens issued for the old
+    password end with it, each audited with `reason`. Within the caller's transaction."""
     if problem := password_problem(new_password, user.email):
-        raise ValidationFailed(problem, {"new_password": problem})
+        raise ValidationFailed(problem, {field: problem})
     user.password_hash = hash_password(new_password)  # other sessions end: their fingerprint no longer matches
-    audit.record("user.password_changed", user, actor=user)
-    sessions.end_others(user)
+    audit.record(action, user, actor=user)
+    if keep_this_session:
+        sessions.end_others(user, reason=reason)
+    else:
+        sessions.end_all(user, reason=reason)
     now = utcnow()
     for token in db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == user.id,
                                                               ApiToken.revoked_at.is_(None))):
         token.revoked_at = now  # and so do the API tokens issued for the old password
-        audit.record("api_token.revoked", token, actor=user, after={"reason": "password changed"})
-    db.session.commit()
+        audit.record("api_token.revoked", token, actor=user, after={"reason": reason})
 
 
 def snapshot(user: User) -> dict:

@@ -74,13 +74,21 @@ def end(user: User, session_id: int, *, audited: bool = True) -> bool:
     return True
 
 
-def end_others(user: User) -> int:
+def end_others(user: User, *, reason: str = "password changed") -> int:
     """End every session of the user but this one, within the caller's transaction; how many were ended."""
-    keep = _digest(user.session_key) if user.session_key else ""
+    return _end_every(user, reason, keep=_digest(user.session_key) if user.session_key else "")
+
+
+def end_all(user: User, *, reason: str) -> int:
+    """End every session of the user, this one too, within the caller's transaction; how many were ended."""
+    return _end_every(user, reason, keep="")
+
+
+def _end_every(user: User, reason: str, *, keep: str) -> int:
     others = list(db.session.scalars(db.select(SignedInSession).where(
         SignedInSession.user_id == user.id, SignedInSession.ended_at.is_(None), SignedInSession.key_hash != keep)))
     now = utcnow()
     for record in others:
         record.ended_at = now
-        audit.record("session.ended", record, actor=user, after={"reason": "password changed"})
+        audit.record("session.ended", record, actor=user, after={"reason": reason})
     return len(others)

@@ -1,23 +1,29 @@
-"""Pages: sign in, sign out, sign up, accept an invitation, your account."""
-from flask import Blueprint, flash, redirect, request, session, url_for
+"""Pages: sign in, sign out, reset a forgotten password, sign up, accept an invitation, your account."""
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts import invitations, sessions, tokens
+from app.accounts import invitations, resets, sessions, tokens
 from app.accounts import services as accounts
 from app.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
+    ForgottenPasswordForm,
     OfficerSignUpForm,
+    ResetPasswordForm,
     SignInForm,
     SupplierSignUpForm,
 )
-from app.domain.errors import AccountLocked, NotSignedIn, ValidationFailed
+from app.domain.errors import AccountLocked, NotFound, NotSignedIn, ValidationFailed
+from app.domain.identity import MIN_PASSWORD_LENGTH
 from app.forms import ConfirmForm
 from app.organisations import services as organisations
 from app.webforms import render_form, safe_next, service_errors
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+
+# A reset page's address holds its token: no other site is told it, and no cache keeps the page.
+_RESET_PAGE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
 def _start_session(user) -> None:
@@ -50,6 +56,36 @@ def sign_out():
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/forgotten-password", methods=["GET", "POST"])
+def forgotten_password():
+    """Ask for a link to reset a forgotten password: the same answer whether or not the address has an account."""
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        resets.request_link(form.email.data)
+        return render_template("accounts/reset_requested.html", lifetime=resets.lifetime())
+    return render_form("accounts/forgotten_password.html", form, lifetime=resets.lifetime())
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from the e-mailed link; then every session has ended, and you sign in with it."""
+    form = ResetPasswordForm()
+    try:
+        resets.find_usable(token)
+        if form.validate_on_submit():
+            with service_errors(form, catch=ValidationFailed):
+                user = resets.reset(token, form.password.data)
+                if current_user.is_authenticated and current_user.id == user.id:
+                    logout_user()
+                flash("Your password has been reset, and you are signed out everywhere. "
+                      "Sign in with your new password.", "success")
+                return redirect(url_for("accounts.sign_in"))
+    except NotFound as error:  # unknown, used, replaced or expired: say which, and offer a new link
+        return render_template("accounts/reset_link_unusable.html", message=error.message), 404, _RESET_PAGE_HEADERS
+    page, status = render_form("accounts/reset_password.html", form, min_length=MIN_PASSWORD_LENGTH)
+    return page, status, _RESET_PAGE_HEADERS
 
 
 @bp.get("/sign-up")
