@@ -1,7 +1,7 @@
 """password reset links: single-use, expiring, only their token's hash stored
 
-Revision ID: 0014_password_resets
-Revises: 0013_ocds_releases
+Revision ID: 0015_password_resets
+Revises: 0014_receipt_written_at
 Create Date: 2026-12-01 17:00:00.000000
 
 """
@@ -12,8 +12,8 @@ import app.types  # noqa: F401 - custom column types used below
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_password_resets'
-down_revision = '0013_ocds_releases'
+revision = '0015_password_resets'
+down_revision = '0014_receipt_written_at'
 branch_labels = None
 depends_on = None
 
