@@ -3,6 +3,8 @@ triggers as the database's owner could."""
 import re
 from contextlib import contextmanager
 
+from sqlalchemy import event
+
 from app.extensions import db
 
 PASSWORD = "correct horse battery staple"
@@ -52,3 +54,18 @@ def audit_triggers_off():
     yield connection
     for _, sql in triggers:
         connection.exec_driver_sql(sql)
+
+
+@contextmanager
+def counting_queries():
+    """Count the SQL statements sent while the block runs: {"n": how many}."""
+    count = {"n": 0}
+
+    def count_one(*args):
+        count["n"] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count_one)
+    try:
+        yield count
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_one)

@@ -1,9 +1,6 @@
 """At the deadline rush, a supplier's writes must not get dearer as the framework's bids grow: the same queries
 for a draft, a revision and a submission whether the framework holds 2 other bids or 150."""
-import contextlib
 from decimal import Decimal
-
-from sqlalchemy import event
 
 from app.domain.roles import OrganisationKind
 from app.extensions import db
@@ -11,20 +8,7 @@ from app.organisations.models import Organisation
 from app.types import utcnow
 from suppliers.models import Bid, BidLot, BidStatus
 from tests.functional.bids_support import bid_body, draft_bid, offer
-
-
-@contextlib.contextmanager
-def counted():
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+from tests.support import counting_queries
 
 
 def other_bids(framework_id: int, lot_id: int, n: int) -> None:
@@ -44,18 +28,18 @@ def other_bids(framework_id: int, lot_id: int, n: int) -> None:
 def writes(world, framework: dict, lot: dict) -> list[int]:
     """The queries of a draft, a revision and a submission, through the API."""
     counts = []
-    with counted() as queries:
+    with counting_queries() as queries:
         response = draft_bid(world, framework["id"], bid_body(offer(lot)))
     assert response.status_code == 201, response.get_json()
-    counts.append(len(queries))
+    counts.append(queries["n"])
     bid_id = response.get_json()["id"]
-    with counted() as queries:
+    with counting_queries() as queries:
         assert world.put("supplier", f"/api/v1/bids/{bid_id}", bid_body(offer(lot, price="170000.00"))).status_code \
             == 200
-    counts.append(len(queries))
-    with counted() as queries:
+    counts.append(queries["n"])
+    with counting_queries() as queries:
         assert world.post("supplier", f"/api/v1/bids/{bid_id}/submit").status_code == 200
-    counts.append(len(queries))
+    counts.append(queries["n"])
     return counts
 
 

@@ -1,15 +1,14 @@
 """Evaluation through the API: panels, conflict declarations, scores with rationale, moderation, the ranking."""
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db
 from app.types import utcnow
 from tests.functional.bids_support import OTHER_PRICE, PRICE, past_deadline, submitted
 from tests.functional.frameworks_support import PEOPLE, World, assert_error
+from tests.support import counting_queries
 
 PEOPLE.setdefault("second_evaluator", ("sid@hackney.gov.uk", "evaluator", "London Borough of Hackney"))
 
@@ -225,20 +224,6 @@ def test_the_ranking_is_for_admins_and_evaluators(world, tendered, who):
 def test_the_ranking_is_sealed_before_the_deadline(world, tendered):
     _, lot, _, _ = tendered
     assert_error(world.get("admin", f"/api/v1/lots/{lot['id']}/ranking"), 409, "conflict")
-
-
-@contextmanager
-def counting_queries():
-    count = {"n": 0}
-
-    def count_one(*args):
-        count["n"] += 1
-
-    event.listen(db.engine, "before_cursor_execute", count_one)
-    try:
-        yield count
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count_one)
 
 
 def add_scored_bids(lot: dict, evaluator_ids: list[int], n: int) -> None:

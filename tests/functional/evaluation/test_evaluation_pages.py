@@ -2,10 +2,10 @@
 import pytest
 
 from tests.functional.bids_support import OTHER_PRICE, past_deadline, submitted
-from tests.functional.evaluation.test_evaluation_api import add_scored_bids, counting_queries, declare, scored_lot
+from tests.functional.evaluation.test_evaluation_api import add_scored_bids, declare, scored_lot
 from tests.functional.frameworks_support import PEOPLE, World
 from tests.functional.pages_support import page
-from tests.support import csrf_token, sign_in
+from tests.support import counting_queries, csrf_token, sign_in
 
 PEOPLE.setdefault("second_evaluator", ("sid@hackney.gov.uk", "evaluator", "London Borough of Hackney"))
 

@@ -13,8 +13,7 @@ from procurement.evaluation import services as evaluation
 from suppliers.models import BundleOffer
 from tests import ranking_lots
 from tests import ranking_reference as reference
-from tests.functional.evaluation.test_evaluation_api import counting_queries
-from tests.support import api_token, bearer, sign_in
+from tests.support import api_token, bearer, counting_queries, sign_in
 
 
 def user(email: str) -> User:

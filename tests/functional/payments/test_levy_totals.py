@@ -11,8 +11,7 @@ from procurement.calloffs import services as calloffs
 from procurement.calloffs.models import CallOff, Levy
 from suppliers.models import Bid
 from tests import ranking_lots
-from tests.functional.evaluation.test_evaluation_api import counting_queries
-from tests.support import sign_in
+from tests.support import counting_queries, sign_in
 
 
 def add_levies(built: ranking_lots.BuiltLot, n: int, seed: int) -> None:

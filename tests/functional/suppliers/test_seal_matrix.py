@@ -210,7 +210,7 @@ SEALED_PAGES = ["/bids/{bid}", "/bids/{bid}/documents/{document}"]
 def test_a_sealed_bid_takes_the_same_queries_to_refuse_as_a_missing_one(app, tendered, who, when):
     """Before the bid is loaded the seal is checked, with the same work either way: a sealed bid's 404 cannot be told
     from a missing one's by its time."""
-    from tests.functional.evaluation.test_evaluation_api import counting_queries
+    from tests.support import counting_queries
 
     world, framework, bid_id, document_id = tendered
     if when == "after":
