@@ -52,6 +52,7 @@ def create_shell(test_config: dict | None = None) -> Flask:
     tasking.init_app(app)
 
     # Outermost: the moment a request reached us (or its trusted proxy), which bids are judged by.
+    edge.trusted_networks(tuple(app.config["TRUSTED_PROXIES"]))  # a mistyped address stops the start, not every request
     app.wsgi_app = edge.ReceivedAt(app.wsgi_app, app.config)
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in (accounts_views.bp, admin_views.bp, meta.health_bp, meta.bp, accounts_api.bp,

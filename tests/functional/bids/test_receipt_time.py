@@ -8,6 +8,7 @@ from sqlalchemy import update
 from app import edge
 from app.accounts.models import SignedInSession
 from app.extensions import db
+from consort import create_app
 from frameworks import services as framework_services
 from frameworks.models import Framework
 from tests.functional.bids_support import create, moment, stored
@@ -120,3 +121,8 @@ def test_only_a_trusted_proxy_gives_the_client_address(app, world, behind_a_prox
     assert sign_in(browser, world.user("supplier").email).status_code == 302
     [session] = db.session.scalars(db.select(SignedInSession)).all()
     assert session.address == recorded
+
+
+def test_a_mistyped_trusted_proxy_stops_the_app_from_starting(database_url):
+    with pytest.raises(ValueError, match="does not appear to be an IPv4 or IPv6"):
+        create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "t", "TRUSTED_PROXIES": ["127.0.0.l"]})
