@@ -7,8 +7,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app.accounts import services as accounts
+from app.audit import sealed, transparency
 from app.audit import services as audit
-from app.audit import transparency
 from app.domain.errors import ValidationFailed
 from app.domain.roles import OrganisationKind, Role
 from consort import demo
@@ -56,12 +56,17 @@ def seed_demo():
 @click.option("--checkpoint", "checkpoint_file", type=click.File("r"),
               help="A checkpoint kept outside the database (the JSON of GET /api/v1/transparency/checkpoint).")
 def verify_audit(checkpoint_file):
-    """Check the hash chain, the Merkle tree, and that the log extends a checkpoint: the one given (best), else the
-    latest the database holds. Report the first event that does not match and exit 1 if there is one."""
+    """Check the hash chain, the Merkle tree, the sealed logs, and that the log extends a checkpoint: the one given
+    (best), else the latest the database holds. Report the first event that does not match and exit 1 if there is
+    one."""
     checked, broken = audit.verify()
     if broken:
         click.echo(f"Audit log TAMPERED: event {broken.event_id}: {broken.reason}. "
                    f"({checked} events read.)", err=True)
+        sys.exit(1)
+    sealed_problems = sealed.problems()
+    if sealed_problems:
+        click.echo(f"Audit log TAMPERED: {sealed_problems[0]}.", err=True)
         sys.exit(1)
     if checkpoint_file is not None:
         try:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app import edge, outbox
 from app.accounts.models import User
+from app.audit import sealed as sealed_log
 from app.audit import services as audit
 from app.domain.errors import Conflict, ConsortError, Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
@@ -33,13 +34,18 @@ ALREADY_BIDDING = "Your organisation already has a bid on this framework; change
 READERS_AFTER_DEADLINE = (Role.ADMIN, Role.EVALUATOR)
 
 
-def _sealed_bid_ids(now: datetime):
-    """The ids of every bid still under seal, for hiding their audit events from everyone."""
-    return (db.select(db.cast(Bid.id, db.String)).join(Framework, Framework.id == Bid.framework_id)
-            .where(Framework.bid_deadline > now))
+def seal_name(framework_id: int) -> str:
+    return f"framework:{framework_id}"
 
 
-audit.seal_events("Bid", _sealed_bid_ids)
+def _seal_of(bid: Bid) -> str | None:
+    """A bid's events wait in its framework's sealed log until the bids are opened at closing (`_record_opening`),
+    so that no view of the audit log tells that anyone is bidding."""
+    framework = db.session.get(Framework, bid.framework_id)  # already loaded, and locked, by the write
+    return seal_name(framework.id) if framework.status in (FrameworkStatus.DRAFT, FrameworkStatus.OPEN) else None
+
+
+sealed_log.seal_events("Bid", _seal_of)
 
 
 def is_sealed(framework: Framework, now: datetime) -> bool:
@@ -66,12 +72,17 @@ def cleared_lot_ids(actor: User) -> set[int]:
 
 @framework_signals.moved.connect
 def _record_opening(framework: Framework, target: FrameworkStatus, **_) -> None:
-    """The seal breaks at the deadline: when a framework closes, record how many bids were submitted, and when."""
+    """The seal breaks at the deadline: when a framework closes, its bids' sealed log is carried into the public log
+    (each submitted bid's receipt then names its leaf there), and how many bids were submitted, and when, recorded."""
     if target != FrameworkStatus.CLOSED:
         return
-    submitted = db.session.scalar(db.select(db.func.count()).select_from(Bid).where(
-        Bid.framework_id == framework.id, Bid.status == BidStatus.SUBMITTED)) or 0
-    audit.record("framework.bids_opened", framework, after={"submitted_bids": submitted,
+    leaves = {sealed_event.object_id: copy.log_index for sealed_event, copy in
+              audit.open_seal(seal_name(framework.id), framework) if sealed_event.action == "bid.submitted"}
+    submitted = db.session.scalars(db.select(Bid).where(
+        Bid.framework_id == framework.id, Bid.status == BidStatus.SUBMITTED)).all()
+    for bid in submitted:
+        bid.receipt_log_index = leaves.get(str(bid.id), bid.receipt_log_index)
+    audit.record("framework.bids_opened", framework, after={"submitted_bids": len(submitted),
                                                              "opened_at": framework.bid_deadline.isoformat()})
 
 

@@ -7,8 +7,8 @@ from app.accounts import invitations
 from app.accounts import services as accounts
 from app.accounts.access import role_required
 from app.admin.forms import DomainsForm, InvitationForm
+from app.audit import sealed, transparency
 from app.audit import services as audit
-from app.audit import transparency
 from app.domain.errors import ValidationFailed
 from app.domain.roles import OrganisationKind, Role
 from app.forms import ConfirmForm
@@ -113,8 +113,12 @@ def verify_audit():
         checked, broken = audit.verify()
         latest = transparency.latest_checkpoint()
         finding = transparency.verify_against(transparency.Claim.of(latest)) if latest and not broken else None
+        # Only the sealed logs already opened: the check must not tell whether one is waiting.
+        opened_problems = sealed.problems(opened_only=True)
         if broken:
             flash(f"Event {broken.event_id} is not as recorded: {broken.reason}.", "error")
+        elif opened_problems:
+            flash(f"The audit log is not as recorded: {opened_problems[0]}.", "error")
         elif finding is not None and finding.problem:
             where = f"event {finding.event_id}: " if finding.event_id else ""
             flash(f"The log does not extend its latest checkpoint: {where}{finding.problem}.", "error")

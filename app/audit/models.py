@@ -1,5 +1,5 @@
-"""Audit events and the Merkle tree over them. Rows are only ever inserted: the ORM refuses updates and deletes,
-and so do the database's own triggers (installed by migration 0011) for plain SQL."""
+"""Audit events, the Merkle tree over them, and the sealed logs. Rows are only ever inserted: the ORM refuses updates
+and deletes, and so do the database's own triggers (installed by migrations 0011 and 0016) for plain SQL."""
 from datetime import datetime
 from typing import Any
 
@@ -55,7 +55,38 @@ class AuditCheckpoint(db.Model):
     signature: Mapped[str] = mapped_column(String(100))  # base64 of the 64-byte Ed25519 signature
 
 
-APPEND_ONLY = (AuditEvent, AuditTreeNode, AuditCheckpoint)
+class SealedAuditEvent(db.Model):
+    """An event about something still under seal (a bid before the bids are opened), kept out of the public log in a
+    hash chain of its seal's own ("framework:12"), so that no view of the log tells whether it exists. When the seal
+    opens, its events are carried into the log in their order (`app.audit.services.open_seal`)."""
+    __tablename__ = "audit_sealed_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seal: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column()  # 0, 1, 2, ... within its seal
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(80))
+    object_type: Mapped[str] = mapped_column(String(80))
+    object_id: Mapped[str | None] = mapped_column(String(80))
+    before: Mapped[Any | None] = mapped_column(JSON)
+    after: Mapped[Any | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (db.UniqueConstraint("seal", "position", name="uq_audit_sealed_event_seal_position"),
+                      db.UniqueConstraint("seal", "prev_hash", name="uq_audit_sealed_event_seal_prev_hash"))
+
+    # Not in the public log, so no leaf yet: its copy takes one when the seal opens.
+    log_index = None
+
+    def as_chained(self) -> ChainedEvent:
+        return ChainedEvent(
+            self.id, self.at, self.actor_id, self.action, self.object_type,
+            self.object_id, self.before, self.after, self.prev_hash, self.hash,
+        )
+
+
+APPEND_ONLY = (AuditEvent, AuditTreeNode, AuditCheckpoint, SealedAuditEvent)
 
 
 class AuditLogIsAppendOnly(Exception):

@@ -2,14 +2,15 @@
 
 `record` adds an event to the current transaction and never commits: the service
 that made the change commits both together, so there is no change without its event.
+An event about something under seal goes to its sealed log instead (`app.audit.sealed`), until `open_seal`.
 """
 import json
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import text
 
-from app.audit.models import AuditEvent, AuditTreeNode
+from app.audit import sealed
+from app.audit.models import AuditEvent, AuditTreeNode, SealedAuditEvent
 from app.domain import merkle
 from app.domain.audit_chain import GENESIS_HASH, ChainBreak, event_hash, first_break
 from app.extensions import db
@@ -74,26 +75,47 @@ def _add_leaf(position: int, digest: str) -> None:
 
 
 def record(action: str, obj: Any = None, *, actor=None, before: Any = None, after: Any = None,
-           object_type: str | None = None, object_id: Any = None) -> AuditEvent:
-    """Add an audit event for `obj` (or the given type and id) to the current transaction."""
+           object_type: str | None = None, object_id: Any = None) -> AuditEvent | SealedAuditEvent:
+    """Add an audit event for `obj` (or the given type and id) to the current transaction: to the public log, or
+    to its sealed log while `obj` is under seal (then its `log_index` is None until the seal opens)."""
     if obj is not None:
         object_type = object_type or type(obj).__name__
         db.session.flush()  # a new object needs its id before the event names it
         object_id = obj.id if object_id is None else object_id
+    object_type = object_type or "system"
+    object_id = None if object_id is None else str(object_id)
     actor_id = getattr(actor, "id", None)
     before, after = _json_safe(before), _json_safe(after)
+    seal = sealed.seal_of(object_type, obj)
+    if seal is not None:
+        return sealed.append(seal, utcnow(), actor_id, action, object_type, object_id, before, after)
+    return _append(action, actor_id, object_type, object_id, before, after)
+
+
+def _append(action: str, actor_id: int | None, object_type: str, object_id: str | None, before: Any,
+            after: Any) -> AuditEvent:
     position, prev_hash = _last()
     at = utcnow()  # after the lock: an event is never dated before one (or a checkpoint) ahead of it in the log
-    object_id = None if object_id is None else str(object_id)
     event = AuditEvent(
-        log_index=position, at=at, actor_id=actor_id, action=action, object_type=object_type or "system",
+        log_index=position, at=at, actor_id=actor_id, action=action, object_type=object_type,
         object_id=object_id, before=before, after=after, prev_hash=prev_hash,
-        hash=event_hash(prev_hash, at, actor_id, action, object_type or "system", object_id, before, after),
+        hash=event_hash(prev_hash, at, actor_id, action, object_type, object_id, before, after),
     )
     db.session.add(event)
     _add_leaf(position, event.hash)
     db.session.flush()
     return event
+
+
+def open_seal(seal: str, obj: Any) -> list[tuple[SealedAuditEvent, AuditEvent]]:
+    """Carry a sealed log into the public log, in the current transaction: an event about `obj` committing to the
+    sealed chain (its length and last hash), then a copy of each sealed event in order, dated now and naming the
+    original's time and hash. Returns each sealed event with its public copy."""
+    waiting = sealed.events_of(seal)
+    head = waiting[-1].hash if waiting else GENESIS_HASH
+    record(sealed.SEAL_OPENED, obj, after={"seal": seal, "events": len(waiting), "head_hash": head})
+    return [(event, _append(event.action, event.actor_id, event.object_type, event.object_id, event.before,
+                            sealed.carried_after(event))) for event in waiting]
 
 
 def events_in_order(batch_size: int = 1000, start: int = 0, release: bool = True):
@@ -125,22 +147,9 @@ def verify(batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
     return checked, broken
 
 
-# Object types whose events stay hidden while the object is sealed: type → a function of the time giving
-# a select of the sealed objects' ids (as text). Packages register theirs (bids: until the bid deadline).
-SEALED_OBJECTS: dict[str, Callable] = {}
-
-
-def seal_events(object_type: str, sealed_ids: Callable) -> None:
-    SEALED_OBJECTS[object_type] = sealed_ids
-
-
 def events_query(object_type: str | None = None, object_id: str | None = None, action: str | None = None):
-    """The newest events first, optionally for one object or one action, without the events of sealed objects."""
+    """The newest events first, optionally for one object or one action. (Events under seal are not in the log.)"""
     query = db.select(AuditEvent).order_by(AuditEvent.id.desc())
-    now = utcnow()
-    for sealed_type, sealed_ids in SEALED_OBJECTS.items():
-        query = query.where(db.not_(db.and_(AuditEvent.object_type == sealed_type,
-                                            AuditEvent.object_id.in_(sealed_ids(now)))))
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
     if object_id:

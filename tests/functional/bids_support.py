@@ -87,13 +87,17 @@ def stored_hash(bid_id: int) -> str:
 
 
 def bid_audit_actions(world, bid_id: int) -> list[str]:
-    """The bid's audit trail as stored (the audit API hides it while the bid is sealed)."""
-    from app.audit.models import AuditEvent
+    """The bid's audit trail as stored: in its framework's sealed log while the bid is sealed, in the public log once
+    the bids are opened."""
+    from app.audit.models import AuditEvent, SealedAuditEvent
     from app.extensions import db
 
     db.session.expire_all()
-    return list(db.session.scalars(db.select(AuditEvent.action).where(
+    public = list(db.session.scalars(db.select(AuditEvent.action).where(
         AuditEvent.object_type == "Bid", AuditEvent.object_id == str(bid_id)).order_by(AuditEvent.id)))
+    return public or list(db.session.scalars(db.select(SealedAuditEvent.action).where(
+        SealedAuditEvent.object_type == "Bid", SealedAuditEvent.object_id == str(bid_id))
+        .order_by(SealedAuditEvent.id)))
 
 
 def moment(text: str) -> datetime:

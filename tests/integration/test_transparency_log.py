@@ -2,6 +2,7 @@
 proofs through the public API that an independent verifier accepts, and a database that refuses to rewrite it."""
 import base64
 import json
+from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -14,7 +15,9 @@ from app.audit import tasks as audit_tasks
 from app.audit import transparency
 from app.audit.models import AuditCheckpoint, AuditEvent
 from app.extensions import db
-from tests.functional.bids_support import submitted
+from app.types import utcnow
+from frameworks import services as framework_services
+from tests.functional.bids_support import past_deadline, submitted
 from tests.functional.frameworks_support import World
 from tests.merkle_oracle import H, mth, oracle_consistent, oracle_includes
 from tests.support import audit_triggers_off, counting_queries, sign_in
@@ -167,13 +170,22 @@ def test_postgresql_refuses_to_truncate_the_log(app, table):
     db.session.rollback()
 
 
+def opened(world, framework: dict, bid: dict) -> dict:
+    """The bid's receipt once the deadline has passed and the bids are opened (its events then join the public log)."""
+    past_deadline(framework["id"])
+    assert framework_services.close_due(utcnow() + timedelta(minutes=5)) == [framework["id"]]
+    return world.get("supplier", f"/api/v1/bids/{bid['id']}").get_json()["receipt"]
+
+
 def test_a_receipts_leaf_is_proved_once_a_checkpoint_covers_it(app, client, world):
     framework, lot = world.published()
     bid = submitted(world, framework, lot)
-    receipt = bid["receipt"]
+    assert bid["receipt"]["log_index"] is None  # in the framework's sealed log until the bids are opened
+    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "bid.submitted")) is None
+    receipt = opened(world, framework, bid)
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "bid.submitted"))
     assert receipt["log_index"] == event.log_index
-    assert world.get("supplier", f"/api/v1/bids/{bid['id']}").get_json()["receipt"] == receipt
+    assert (receipt["sha256"], receipt["submitted_at"]) == (bid["receipt"]["sha256"], bid["receipt"]["submitted_at"])
     checkpoint = transparency.make_checkpoint()
     answer = client.get(f"/api/v1/transparency/proof/inclusion?index={receipt['log_index']}"
                         f"&tree_size={checkpoint.tree_size}").get_json()
@@ -199,12 +211,15 @@ def test_the_receipt_page_links_to_its_proof_once_a_checkpoint_covers_it(app, wo
     bid = submitted(world, framework, lot)
     browser = app.test_client()
     assert sign_in(browser, world.user("supplier").email).status_code == 302
+    sealed = browser.get(f"/bids/{bid['id']}").get_data(as_text=True)
+    assert "recorded in this framework's sealed log" in sealed and "Event " not in sealed
+    receipt = opened(world, framework, bid)
     before = browser.get(f"/bids/{bid['id']}").get_data(as_text=True)
-    assert f"Event {bid['receipt']['log_index']}." in before
+    assert f"Event {receipt['log_index']}." in before
     assert "Its proof is ready once the next checkpoint is signed" in before
     checkpoint = transparency.make_checkpoint()
     after = browser.get(f"/bids/{bid['id']}").get_data(as_text=True)
-    link = (f"/api/v1/transparency/proof/inclusion?index={bid['receipt']['log_index']}&amp;"
+    link = (f"/api/v1/transparency/proof/inclusion?index={receipt['log_index']}&amp;"
             f"tree_size={checkpoint.tree_size}")
     assert link in after
     assert app.test_client().get(link.replace("&amp;", "&")).status_code == 200

@@ -1,8 +1,11 @@
 """The seal on a bid through the API: who reads it, before and after the deadline, and that nothing leaks."""
 import json
+from datetime import timedelta
 
 import pytest
 
+from app.types import utcnow
+from frameworks import services as framework_services
 from tests.functional.bids_support import (
     OTHER_PRICE,
     PRICE,
@@ -104,6 +107,8 @@ def test_the_audit_log_shows_no_bid_event_until_the_deadline(world):
     assert [e for e in everything if e["object_type"] == "Bid"] == []
     assert bid_events() == []
     past_deadline(framework["id"])
+    assert bid_events() == []  # still in the sealed log until the bids are opened at closing
+    assert framework_services.close_due(utcnow() + timedelta(minutes=5)) == [framework["id"]]
     assert sorted(bid_events()) == ["bid.drafted", "bid.submitted"]
     assert bid_audit_actions(world, bid["id"]) == ["bid.drafted", "bid.submitted"]
 

@@ -68,11 +68,17 @@ def test_a_complete_bid_is_submitted_with_a_receipt_of_its_stored_content(world)
     assert (row["status"], row["receipt_sha256"], row["submissions"]) == ("submitted", body["receipt"]["sha256"], 1)
     assert row["submitted_at"] == moment(body["receipt"]["submitted_at"])
     assert world.get("supplier", f"/api/v1/bids/{bid['id']}").get_json()["receipt"] == body["receipt"]
-    past_deadline(bid["framework_id"])  # the audit log shows a bid's events once the seal is broken
+    assert body["receipt"]["log_index"] is None  # in the framework's sealed log while bids are sealed
+    assert world.audit(object_type="Bid", object_id=str(bid["id"])) == []
+    past_deadline(bid["framework_id"])  # the audit log shows a bid's events once the bids are opened
+    assert framework_services.close_due(datetime.now(UTC) + timedelta(minutes=5)) == [framework["id"]]
+    receipt = world.get("supplier", f"/api/v1/bids/{bid['id']}").get_json()["receipt"]
     [event] = [e for e in world.audit(object_type="Bid", object_id=str(bid["id"])) if e["action"] == "bid.submitted"]
-    assert event["after"] | {"log_index": body["receipt"]["log_index"]} == body["receipt"] | {
-        "submitted_at": event["after"]["submitted_at"]}
-    assert moment(event["after"]["submitted_at"]) == moment(body["receipt"]["submitted_at"])
+    assert receipt == body["receipt"] | {"log_index": receipt["log_index"]} and receipt["log_index"] is not None
+    assert {key: event["after"][key] for key in ("sha256", "written_at")} == {
+        key: receipt[key] for key in ("sha256", "written_at")}
+    assert moment(event["after"]["submitted_at"]) == moment(receipt["submitted_at"])
+    assert moment(event["after"]["sealed_at"]) <= moment(event["at"])  # carried from the sealed log at the opening
 
 
 def _revise(world, lot, bid_id, **offer_changes):
@@ -165,11 +171,12 @@ def test_after_the_deadline_no_write_changes_a_bid(world, write, start, how):
         assert framework_services.close_due() == [framework["id"]]
     before = stored(bid["id"])
     actions = bid_audit_actions(world, bid["id"])
+    seen = world.get("supplier", f"/api/v1/bids/{bid['id']}").get_json()
     body = assert_error(write(world, lot, bid["id"]), 409, "conflict")
     assert "deadline" in body["message"] or "open" in body["message"]
     assert stored(bid["id"]) == before
     assert bid_audit_actions(world, bid["id"]) == actions
-    assert world.get("supplier", f"/api/v1/bids/{bid['id']}").get_json() == bid
+    assert world.get("supplier", f"/api/v1/bids/{bid['id']}").get_json() == seen
 
 
 def test_a_submission_refused_at_the_deadline_leaves_no_receipt_and_no_event(world):
