@@ -36,8 +36,9 @@ class ReceiptOut(BaseModel):
     written_at: Time = Field(description="When it was written, which in a rush at the deadline may be later.")
     sha256: str
     log_index: int | None = Field(description="The leaf of the bid.submitted event in the audit log's Merkle "
-                                              "tree: GET /transparency/proof/inclusion proves it once a checkpoint "
-                                              "covers it.")
+                                              "tree: null while the bids are sealed (the event waits in the "
+                                              "framework's sealed log), set when they are opened; GET "
+                                              "/transparency/proof/inclusion proves it once a checkpoint covers it.")
 
 
 class LotOfferOut(BaseModel):

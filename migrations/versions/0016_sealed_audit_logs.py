@@ -1,5 +1,5 @@
-"""sealed audit logs: the events about bids under seal, in a hash chain per framework until the bids are opened,
-append-only like the rest of the log
+"""sealed audit logs: the events about bids (and mini-competition answers) under seal, in a hash chain per seal until
+it opens, append-only like the rest of the log
 
 Revision ID: 0016_sealed_audit_logs
 Revises: 0015_password_resets
@@ -40,6 +40,8 @@ def upgrade():
     sa.UniqueConstraint('seal', 'position', name='uq_audit_sealed_event_seal_position'),
     sa.UniqueConstraint('seal', 'prev_hash', name='uq_audit_sealed_event_seal_prev_hash')
     )
+    with op.batch_alter_table('mini_competition', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('answers_opened_at', app.types.UTCDateTime(), nullable=True))
     if op.get_bind().dialect.name == 'postgresql':  # the refusing function is migration 0011's
         op.execute(f'CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} '
                    'FOR EACH ROW EXECUTE FUNCTION consort_audit_refuse()')
@@ -59,3 +61,5 @@ def downgrade():
         for verb in ('update', 'delete'):
             op.execute(f'DROP TRIGGER IF EXISTS {TABLE}_no_{verb}')
     op.drop_table(TABLE)
+    with op.batch_alter_table('mini_competition', schema=None) as batch_op:
+        batch_op.drop_column('answers_opened_at')

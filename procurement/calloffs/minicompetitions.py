@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from app import outbox
 from app.accounts.models import User
+from app.audit import sealed as sealed_log
 from app.audit import services as audit
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
@@ -105,7 +106,8 @@ def answer(actor: User, competition_id: int, price: Decimal, text: str,
         entry = MiniCompetitionAnswer(competition_id=competition.id, supplier_id=actor.organisation_id)
         db.session.add(entry)
     entry.price, entry.answer, entry.submitted_at = price.quantize(Decimal("0.01")), text, now
-    audit.record("mini_competition.answered", competition, actor=actor, after={"supplier_id": actor.organisation_id})
+    audit.record("mini_competition.answered", entry, actor=actor,
+                 after={"competition_id": competition.id, "supplier_id": actor.organisation_id})
     db.session.commit()
     return entry
 
@@ -118,7 +120,24 @@ def _own_open_competition(actor: User, competition_id: int, now: datetime) -> Mi
         raise Conflict(f"This mini-competition is {competition.status}.")
     if now < competition.deadline:
         raise Conflict("The answers are sealed until the deadline; score them after it.")
+    if competition.answers_opened_at is None:
+        audit.open_seal(_seal_name(competition.id), competition)
+        competition.answers_opened_at = now
     return competition
+
+
+def _seal_name(competition_id: int) -> str:
+    return f"mini_competition:{competition_id}"
+
+
+def _answer_seal(entry: MiniCompetitionAnswer) -> str | None:
+    """Who answered a mini-competition is sealed like its answers: the events wait in the competition's sealed log
+    until the officer's first step after the deadline carries them into the public log (`_own_open_competition`)."""
+    competition = db.session.get(MiniCompetition, entry.competition_id)  # loaded, and locked, by the answer
+    return _seal_name(competition.id) if competition.answers_opened_at is None else None
+
+
+sealed_log.seal_events("MiniCompetitionAnswer", _answer_seal)
 
 
 def score(actor: User, competition_id: int, answer_id: int, value: Decimal, reason: str,

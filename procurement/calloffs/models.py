@@ -59,6 +59,8 @@ class MiniCompetition(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="open")
     call_off_id: Mapped[int | None] = mapped_column(ForeignKey("call_off.id"))
     award_reason: Mapped[str] = mapped_column(Text, default="")
+    # When the answers' sealed audit log was carried into the public log (the officer's first step after the deadline).
+    answers_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     answers: Mapped[list["MiniCompetitionAnswer"]] = relationship(order_by="MiniCompetitionAnswer.id")
 

@@ -131,3 +131,32 @@ def test_a_mini_competition_on_pages(app, world, shared_lot):
     stranger = app.test_client()
     sign_in(stranger, PEOPLE["islington_officer"][0])
     assert stranger.get(competition_path).status_code == 404
+
+
+def test_who_answered_stays_out_of_the_audit_log_until_the_officer_opens_the_answers(world, shared_lot):
+    from app.audit import sealed, transparency
+    from app.audit.models import AuditEvent
+    from procurement.calloffs import minicompetitions
+
+    framework, lot = shared_lot
+    officer, acme, bolt = user(world, "officer"), user(world, "supplier"), user(world, "other_supplier")
+    competition = minicompetitions.start(officer, framework["id"], lot["id"], "Twenty rugged tablets.",
+                                         Decimal("30000"), datetime.now(UTC) + timedelta(days=3))
+    size = transparency.tree_size()
+    minicompetitions.answer(acme, competition.id, Decimal("24000"), "Rugged tablets in a week.")
+    minicompetitions.answer(bolt, competition.id, Decimal("21000"), "Tablets in a fortnight.")
+    minicompetitions.answer(bolt, competition.id, Decimal("20500"), "Tablets in a fortnight, for less.")
+    assert transparency.tree_size() == size  # nothing public tells that anyone answered
+    close(competition.id)
+    minicompetitions.score(officer, competition.id, competition.answers[0].id, Decimal(85), "Faster delivery.")
+    actions = db.session.execute(db.select(AuditEvent.action, AuditEvent.object_type, AuditEvent.after)
+                                 .where(AuditEvent.log_index >= size).order_by(AuditEvent.log_index)).all()
+    assert [(action, kind) for action, kind, _ in actions] == [
+        (sealed.SEAL_OPENED, "MiniCompetition"), *[("mini_competition.answered", "MiniCompetitionAnswer")] * 3,
+        ("mini_competition.scored", "MiniCompetition")]
+    assert [after["supplier_id"] for _, _, after in actions[1:4]] == [
+        acme.organisation_id, bolt.organisation_id, bolt.organisation_id]
+    minicompetitions.score(officer, competition.id, competition.answers[1].id, Decimal(70), "Slower.")
+    assert [event.action for event in db.session.scalars(db.select(AuditEvent).where(
+        AuditEvent.log_index >= size + 5))] == ["mini_competition.scored"]  # opened once
+    assert sealed.problems() == []
