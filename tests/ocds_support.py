@@ -17,10 +17,9 @@ from libcoveocds.config import LibCoveOCDSConfig
 from ocdsextensionregistry.versioned_release_schema import get_versioned_release_schema
 from urllib3.response import HTTPResponse
 
-from consort.publication.schema import SCHEMA_DIR
+from consort.publication.schema import SCHEMA_DIR, extension_dir
 
 STANDARD = SCHEMA_DIR / "1.1.5"
-EXTENSIONS = SCHEMA_DIR / "extensions"
 EXTENSIONS_OWNER = "open-contracting-extensions"
 STANDARD_SCHEMA = ("standard.open-contracting.org", "schema/1__1__5/")
 
@@ -51,9 +50,9 @@ def extension_zip(name: str, ref: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(f"{name}-{ref}/", "")
-        for path in sorted((EXTENSIONS / name).rglob("*")):
+        for path in sorted(extension_dir(name).rglob("*")):
             if path.is_file():
-                archive.writestr(f"{name}-{ref}/{path.relative_to(EXTENSIONS / name)}", path.read_bytes())
+                archive.writestr(f"{name}-{ref}/{path.relative_to(extension_dir(name))}", path.read_bytes())
     return buffer.getvalue()
 
 
@@ -69,7 +68,7 @@ class LocalFiles:
         parts = urlsplit(url)
         segments = parts.path.strip("/").split("/")
         if parts.netloc == "raw.githubusercontent.com" and segments[0] == EXTENSIONS_OWNER and len(segments) >= 4:
-            local = EXTENSIONS / segments[1] / "/".join(segments[3:])
+            local = extension_dir(segments[1]) / "/".join(segments[3:])
             return local.read_bytes() if local.is_file() else None
         if parts.netloc == "github.com" and segments[0] == EXTENSIONS_OWNER and segments[2:3] == ["archive"]:
             return extension_zip(segments[1], segments[3].removesuffix(".zip"))

@@ -13,7 +13,10 @@ from consort.publication.domain import merging
 
 SCHEMA_DIR = Path(__file__).parent / "ocds_schema"
 RELEASE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
-RELEASE_EXTENSIONS = ("ocds_lots_extension", "ocds_bid_extension", "ocds_techniques_extension")
+# Written here from the extension's documentation, as its files were not among the copies (ocds_written/README.md).
+WRITTEN_DIR = Path(__file__).parent / "ocds_written"
+RELEASE_EXTENSIONS = ("ocds_lots_extension", "ocds_bid_extension", "ocds_techniques_extension",
+                      "ocds_partyDetails_scale_extension")
 PAGINATION = SCHEMA_DIR / "extensions" / "ocds_pagination_extension"
 
 
@@ -21,12 +24,18 @@ def _read(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
+def extension_dir(name: str) -> Path:
+    """Where an extension's files are: among the copies, or else among those written here."""
+    copied = SCHEMA_DIR / "extensions" / name
+    return copied if copied.is_dir() else WRITTEN_DIR / name
+
+
 @cache
 def patched_release_schema() -> dict:
-    """The OCDS 1.1.5 release schema with the lots, bid and techniques extensions merged in (RFC 7386)."""
+    """The OCDS 1.1.5 release schema with the lots, bid, techniques and party scale extensions merged in (RFC 7386)."""
     schema = _read(SCHEMA_DIR / "1.1.5" / "release-schema.json")
     for extension in RELEASE_EXTENSIONS:
-        schema = merge_patch(schema, _read(SCHEMA_DIR / "extensions" / extension / "release-schema.json"))
+        schema = merge_patch(schema, _read(extension_dir(extension) / "release-schema.json"))
     return schema
 
 

@@ -45,10 +45,11 @@ def test_the_releases_are_one_framework_agreement_process_in_the_state_of_the_fr
     assert {lot["status"] for lot in release["tender"]["lots"]} == {TENDER_STATUS[state]}
 
 
-def test_the_package_declares_the_three_extensions_it_uses(published):
+def test_the_package_declares_the_four_extensions_it_uses(published):
     _, framework, package = published
     names = sorted(url.split("/")[-3] for url in package["extensions"])
-    assert names == ["ocds_bid_extension", "ocds_lots_extension", "ocds_techniques_extension"]
+    assert names == ["ocds_bid_extension", "ocds_lots_extension", "ocds_partyDetails_scale_extension",
+                     "ocds_techniques_extension"]
     assert package["version"] == "1.1"
     assert package["uri"] == f"http://localhost/opportunities/{framework.id}/ocds.json"
     assert package["publisher"] == {"name": "Consort"}

@@ -22,7 +22,9 @@ TECHNIQUES_EXTENSION = ("https://raw.githubusercontent.com/open-contracting-exte
                         "master/extension.json")
 PAGINATION_EXTENSION = ("https://raw.githubusercontent.com/open-contracting-extensions/ocds_pagination_extension/"
                         "master/extension.json")
-EXTENSIONS = [LOTS_EXTENSION, BID_EXTENSION, TECHNIQUES_EXTENSION]
+SCALE_EXTENSION = ("https://raw.githubusercontent.com/open-contracting-extensions/ocds_partyDetails_scale_extension/"
+                   "master/extension.json")
+EXTENSIONS = [LOTS_EXTENSION, BID_EXTENSION, TECHNIQUES_EXTENSION, SCALE_EXTENSION]
 LICENSE = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
 # OCDS's closed tenderStatus codelist: once the board has approved an award the competition is over ("complete"),
