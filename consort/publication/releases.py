@@ -25,6 +25,7 @@ from frameworks.models import Framework
 from procurement.calloffs import services as calloffs
 from procurement.calloffs.models import CallOff
 from procurement.contracts import services as contracts
+from procurement.contracts.models import Contract
 
 PENDING = "ocds_pending_releases"
 
@@ -43,6 +44,8 @@ def _framework_moved(framework, target: FrameworkStatus, now: datetime, **_) -> 
 def _agreement_signed(contract, event: str, now: datetime, **_) -> None:
     if contract.kind == "framework_agreement":
         _later("framework", contract.framework_id, f"contract_{event}", now)
+    elif contract.kind == "call_off" and event == "countersigned":  # an authority's call-off, made at the award
+        _later("contract", contract.id, "call_off", now)
 
 
 @calloffs.placed_signal.connect
@@ -56,6 +59,8 @@ def _record_pending(session: Session) -> None:
     for kind, object_id, what, now in pending or ():
         if kind == "framework":
             record_framework_event(object_id, what, now)
+        elif kind == "contract":
+            record_call_off_contract(object_id)
         else:
             record_call_off(object_id)
 
@@ -78,6 +83,11 @@ def record_framework_event(framework_id: int, what: str, now: datetime) -> OcdsR
 def record_call_off(call_off_id: int) -> OcdsRelease | None:
     call_off = db.session.get(CallOff, call_off_id)
     return _store(snapshots.call_off_release(call_off), call_off.framework_id, call_off.id)
+
+
+def record_call_off_contract(contract_id: int) -> OcdsRelease | None:
+    contract = db.session.get(Contract, contract_id)
+    return _store(snapshots.contract_call_off_release(contract), contract.framework_id, None)
 
 
 def _store(release: dict, framework_id: int, call_off_id: int | None) -> OcdsRelease | None:
@@ -107,6 +117,13 @@ def record_missing(now: datetime | None = None) -> list[str]:
     for call_off in db.session.scalars(db.select(CallOff).where(CallOff.id.not_in(placed)).order_by(CallOff.id)):
         row = record_call_off(call_off.id)
         recorded += [row.release_id] if row else []
+    published = db.select(OcdsRelease.ocid)
+    for contract in db.session.scalars(db.select(Contract).where(
+            Contract.kind == "call_off", Contract.status == "countersigned").order_by(Contract.id)):
+        if snapshots.contract_call_off_ocid(frameworks.get(contract.framework_id), contract) not in set(
+                db.session.scalars(published)):
+            row = record_call_off_contract(contract.id)
+            recorded += [row.release_id] if row else []
     db.session.commit()
     return recorded
 

@@ -169,3 +169,25 @@ def call_off_release(call_off: CallOff) -> dict:
         cpv_description=category.cpv_description if category else "IT services",
         buyer=party(organisations[call_off.organisation_id], ("buyer",)),
         supplier=party(organisations[call_off.supplier_id], ("supplier",))))
+
+
+def contract_call_off_ocid(framework: Framework, contract) -> str:
+    """A call-off contract issued at the award: its own process, named by its reference ("REF/CO/01/E09000007")."""
+    return f"{framework_ocid(framework)}-{contract.reference.removeprefix(framework.reference + '/').replace('/', '-')}"
+
+
+def contract_call_off_release(contract) -> dict:
+    """The release of an authority's call-off contract issued at the award, once both sides have signed it."""
+    framework = frameworks.get(contract.framework_id)
+    lot = next(lot for lot in framework.lots if lot.id == contract.lot_ids[0])
+    _, category = _category(lot)
+    organisations = _organisations({contract.organisation_id, contract.supplier_id})
+    return calloff_releases.release(calloff_releases.CallOffRelease(
+        ocid=contract_call_off_ocid(framework, contract), reference=contract.reference,
+        date=contract.countersigned_at, framework_ocid=framework_ocid(framework), framework_title=framework.title,
+        lot_number=lot.number, lot_title=lot.title,
+        description=f"The call-off contract for {lot.title}, made when the framework was awarded.",
+        value=contract.value, method="direct", cpv=category.cpv if category else "72000000-5",
+        cpv_description=category.cpv_description if category else "IT services",
+        buyer=party(organisations[contract.organisation_id], ("buyer",)),
+        supplier=party(organisations[contract.supplier_id], ("supplier",))))

@@ -76,6 +76,12 @@ def life(world):
     packages["contract signed"] = package_of(world, framework["id"])
     assert call_off(world, framework, lot, winner).status_code == 201
     packages["call-off"] = package_of(world, framework["id"])
+    camden = next(c for c in world.get("admin", f"/api/v1/frameworks/{framework['id']}/contracts").get_json()["items"]
+                  if c["kind"] == "call_off" and c["organisation_id"] == world.organisation_id("officer"))
+    assert world.post(signer, f"/api/v1/contracts/{camden['id']}/sign",
+                      {"name": "Sam Smith", "position": "CEO"}).status_code == 200
+    assert world.post("admin", f"/api/v1/contracts/{camden['id']}/countersign").status_code == 200
+    packages["call-off contract signed"] = package_of(world, framework["id"])
     return framework, winner, agreement, packages
 
 
@@ -116,10 +122,10 @@ def test_a_release_once_served_is_served_the_same_ever_after(world, life):
 def test_each_publishable_step_adds_one_release_and_signing_the_agreement_adds_one_with_it_active(world, life):
     _, _, agreement, packages = life
     counts = [len(p["releases"]) for p in packages.values()]
-    assert counts == [1, 2, 3, 4, 4, 5, 6]  # a signature still waiting for the consortium's publishes nothing
-    tags = [r["tag"] for r in packages["call-off"]["releases"]]
+    assert counts == [1, 2, 3, 4, 4, 5, 6, 7]  # a signature still waiting for the consortium's publishes nothing
+    tags = [r["tag"] for r in packages["call-off contract signed"]["releases"]]
     assert tags == [["tender"], ["tenderUpdate"], ["award"], ["awardUpdate", "contract"], ["contractUpdate"],
-                    ["award", "contract"]]
+                    ["award", "contract"], ["award", "contract"]]
     before, after = packages["supplier signed"]["releases"], packages["contract signed"]["releases"]
     [added] = [r for r in after if r["id"] not in {r["id"] for r in before}]
     assert added["tag"] == ["contractUpdate"]
@@ -176,16 +182,31 @@ def test_the_call_off_is_a_process_of_its_own_related_to_the_framework(world, li
     assert contract["awardID"] == award["id"] and contract["status"] == "active"
 
 
+def test_an_authoritys_call_off_contract_made_at_the_award_is_published_once_both_sides_have_signed(world, life):
+    _, winner, _, packages = life
+    framework_ocid = packages["call-off"]["releases"][0]["ocid"]
+    [release] = [r for r in packages["call-off contract signed"]["releases"]
+                 if r["id"] not in {r["id"] for r in packages["call-off"]["releases"]}]
+    assert release["ocid"].startswith(f"{framework_ocid}-CO-") and release["ocid"] != framework_ocid
+    assert release["relatedProcesses"][0]["identifier"] == framework_ocid
+    parties = {p["id"]: p for p in release["parties"]}
+    assert parties[release["buyer"]["id"]]["name"] == "London Borough of Camden"
+    [award], [contract] = release["awards"], release["contracts"]
+    assert award["suppliers"][0]["id"] == f"consort-org-{winner['supplier_id']}"
+    assert contract["status"] == "active" and contract["dateSigned"] and "/CO/" in contract["id"]
+    assert "Sam Smith" not in json.dumps(release)
+
+
 def test_ocdskit_compile_of_the_release_package_gives_the_served_record(world, life, tmp_path):
     framework, *_, packages = life
     schema = tmp_path / "release-schema.json"
     schema.write_text(json.dumps(patched_release_schema()))
     compiled = subprocess.run([sys.executable, "-m", "ocdskit", "compile", "--schema", str(schema), "--package"],
-                              input=json.dumps(packages["call-off"]), capture_output=True, text=True, check=True,
-                              timeout=120)
+                              input=json.dumps(packages["call-off contract signed"]), capture_output=True, text=True,
+                              check=True, timeout=120)
     theirs = {r["ocid"]: r for r in json.loads(compiled.stdout)["records"]}
     ours = {r["ocid"]: r for r in package_of(world, framework["id"], path="ocds/record")["records"]}
-    assert set(theirs) == set(ours) and len(ours) == 2
+    assert set(theirs) == set(ours) and len(ours) == 3
     for ocid, record in ours.items():
         assert record["compiledRelease"] == theirs[ocid]["compiledRelease"], ocid
         assert sorted(record["releases"], key=lambda r: r["id"]) == sorted(theirs[ocid]["releases"],
