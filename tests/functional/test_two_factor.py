@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.accounts import two_factor
 from app.accounts.models import RecoveryCode, TwoFactorCredential
 from app.audit.models import AuditEvent
+from app.domain import two_factor as rules
 from app.extensions import db
 from app.types import utcnow
 from consort import create_app
@@ -56,6 +57,10 @@ def secret_of(email: str) -> str:
     return two_factor.secret_of(accounts.find_by_email(email))
 
 
+def typed_key(text: str) -> str:
+    return re.search(r'id="two-factor-secret">([A-Z2-7 ]+)<', text).group(1).replace(" ", "")
+
+
 def enrolled_officer(app, officer) -> list[str]:
     client = app.test_client()
     assert sign_in(client, OFFICER).status_code == 302
@@ -75,10 +80,11 @@ def test_the_set_up_page_shows_the_qr_code_inline_and_the_key_to_type(client, of
     assert re.search(r"<figure class=\"qr-code\"><svg [^>]*>.*</svg></figure>", text, re.S), "an inline SVG QR code"
     assert "<img" not in text and "<script>" not in text
     assert "'unsafe-inline'" not in shown.headers["Content-Security-Policy"]
-    key = re.search(r'id="two-factor-secret">([A-Z2-7 ]+)<', text).group(1).replace(" ", "")
+    key = typed_key(text)
     assert key == secret_of(OFFICER)
-    assert client.get("/account/two-factor").get_data(as_text=True).count(re.search(
-        r'id="two-factor-secret">[^<]+', text).group(0)) == 1, "reloading shows the same key"
+    assert two_factor.qr_svg(rules.provisioning_uri(key, OFFICER)) in shown.get_data(as_text=True), \
+        "the QR code carries the otpauth:// address of the key shown"
+    assert typed_key(page(client.get("/account/two-factor"))) == key, "reloading shows the same key"
     assert not two_factor.is_on(officer), "not on before a first code confirms it"
 
 
