@@ -10,12 +10,14 @@ from werkzeug.routing import IntegerConverter
 from app import config, edge, errors, outbox, security, tasking, templating  # noqa: F401 - outbox: a model and tasks
 from app.accounts import api as accounts_api
 from app.accounts import models as accounts_models  # noqa: F401 - the metadata (and Alembic) must know every model
+from app.accounts import two_factor_views
 from app.accounts import views as accounts_views
 from app.admin import views as admin_views
 from app.api import meta
 from app.audit import api as audit_api
 from app.audit import models as audit_models  # noqa: F401
 from app.audit import transparency_api
+from app.domain import two_factor
 from app.extensions import csrf, db, login_manager, migrate
 from app.organisations import api as organisations_api
 from app.organisations import models as organisations_models  # noqa: F401
@@ -54,8 +56,9 @@ def create_shell(test_config: dict | None = None) -> Flask:
     # Outermost: the moment a request reached us (or its trusted proxy), which bids are judged by.
     edge.trusted_networks(tuple(app.config["TRUSTED_PROXIES"]))  # a mistyped address stops the start, not every request
     app.wsgi_app = edge.ReceivedAt(app.wsgi_app, app.config)
+    two_factor.required_roles(app.config["TWO_FACTOR_REQUIRED_ROLES"])  # a mistyped role stops the start too
     app.url_map.converters["int"] = RowIdConverter
-    for blueprint in (accounts_views.bp, admin_views.bp, meta.health_bp, meta.bp, accounts_api.bp,
+    for blueprint in (accounts_views.bp, two_factor_views.bp, admin_views.bp, meta.health_bp, meta.bp, accounts_api.bp,
                       organisations_api.bp, audit_api.bp, transparency_api.bp):
         app.register_blueprint(blueprint)
     errors.register(app)

@@ -75,6 +75,11 @@ def from_environment(instance_path: str) -> dict:
                             if address.strip()],
         # A bid received before its deadline but processed later than this after it is refused with 503.
         "DEADLINE_GRACE_SECONDS": _int("DEADLINE_GRACE_SECONDS", 120),
+        # Who must sign in with a second factor (comma-separated roles; empty: nobody must, anyone may).
+        "TWO_FACTOR_REQUIRED_ROLES": os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "admin,board,evaluator"),
+        # Fernet keys (comma-separated, the first encrypts, any decrypts) for the TOTP secrets kept in the database.
+        "TWO_FACTOR_KEYS": [key.strip() for key in os.environ.get("TWO_FACTOR_KEYS", "").split(",") if key.strip()]
+        or [_instance_fernet_key(instance)],
         # The audit log's checkpoints are signed with this Ed25519 key: base64 of its 32 raw private bytes.
         "AUDIT_SIGNING_KEY": os.environ.get("AUDIT_SIGNING_KEY") or _instance_signing_key(instance),
         # After a rotation, the public keys (base64, comma-separated) that signed older checkpoints.
@@ -89,6 +94,16 @@ def _instance_signing_key(instance: Path) -> str:
     path = instance / "audit-signing-key"
     if not path.exists():
         path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _instance_fernet_key(instance: Path) -> str:
+    """A key for the TOTP secrets, kept in the instance folder for a local run (production sets TWO_FACTOR_KEYS)."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "two-factor-key"
+    if not path.exists():
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
         path.chmod(0o600)
     return path.read_text().strip()
 

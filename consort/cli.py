@@ -1,5 +1,5 @@
-"""Commands for operators: create-user, seed-demo, audit verify, frameworks close-due and ocds record-missing
-(flask db comes from Flask-Migrate)."""
+"""Commands for operators: create-user, seed-demo (and demo-code), audit verify, frameworks close-due and ocds
+record-missing (flask db comes from Flask-Migrate)."""
 import sys
 
 import click
@@ -9,8 +9,10 @@ from flask.cli import AppGroup
 from app.accounts import services as accounts
 from app.audit import sealed, transparency
 from app.audit import services as audit
+from app.domain import two_factor
 from app.domain.errors import ValidationFailed
 from app.domain.roles import OrganisationKind, Role
+from app.types import utcnow
 from consort import demo
 from consort.publication import releases
 from frameworks import services as frameworks
@@ -50,6 +52,14 @@ def seed_demo():
     click.echo(f"Demo users sign in with the password {demo.DEMO_PASSWORD!r}:")
     for user in demo.demo_users():
         click.echo(f"  {user.role.value:<10} {user.email}")
+    click.echo(f"The admin, board and evaluator users also give a code: add the key {demo.DEMO_TOTP_SECRET} to an "
+               "authenticator app (time-based, 6 digits), or run `flask demo-code` for the current code.")
+
+
+@click.command("demo-code")
+def demo_code():
+    """Print the current two-factor code of the demo's admin, board and evaluator users."""
+    click.echo(two_factor.code_now(demo.DEMO_TOTP_SECRET, utcnow()))
 
 
 @audit_cli.command("verify")
@@ -110,6 +120,7 @@ def record_missing_releases():
 def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(demo_code)
     app.cli.add_command(audit_cli)
     app.cli.add_command(frameworks_cli)
     app.cli.add_command(ocds_cli)

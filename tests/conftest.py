@@ -95,6 +95,8 @@ def _test_config(url: str) -> dict:
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         # A key for the tests' checkpoints only (32 bytes of 0x01), so that no test writes one into instance/.
         "AUDIT_SIGNING_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
+        # And the tests' own key for the TOTP secrets (32 bytes of 0x02, as Fernet writes it).
+        "TWO_FACTOR_KEYS": ["AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="],
     }
 
 

@@ -1,11 +1,16 @@
-"""Helpers the tests share: signing in through the real forms, getting API tokens, writing past the audit log's
-triggers as the database's owner could."""
+"""Helpers the tests share: signing in through the real forms (with a second factor's code, computed as an
+authenticator app would), getting API tokens, writing past the audit log's triggers as the database's owner could."""
 import re
 from contextlib import contextmanager
 
+import pyotp
 from sqlalchemy import event
 
+from app.accounts import services as accounts
+from app.accounts import two_factor
+from app.accounts.models import TwoFactorCredential
 from app.extensions import db
+from app.types import utcnow
 
 PASSWORD = "correct horse battery staple"
 
@@ -19,13 +24,80 @@ def csrf_token(client, path: str) -> str:
     return match.group(1)
 
 
+# The recovery codes shown at each enrolment the helpers made, by secret: for when a test signs one user in more
+# often than pyotp's window has fresh codes (three per 30 seconds, as a code is never accepted twice).
+_RECOVERY_CODES: dict[str, list[str]] = {}
+
+
 def sign_in(client, email: str, password: str = PASSWORD):
+    """Sign in through the form, then, as a person would, give the code from the app or set up the second factor
+    that the user's role needs. The answer to the password step (a redirect when it was right)."""
     token = csrf_token(client, "/sign-in")
-    return client.post("/sign-in", data={"csrf_token": token, "email": email, "password": password})
+    response = client.post("/sign-in", data={"csrf_token": token, "email": email, "password": password})
+    if response.status_code == 302 and response.location.endswith("/sign-in/code"):
+        given = give_code(client, email)
+        assert given.status_code == 302, given.get_data(as_text=True)
+        return given
+    if response.status_code == 302 and two_factor.must_enrol(accounts.find_by_email(email)):
+        enrol(client)
+    return response
+
+
+def give_code(client, email: str, code: str | None = None):
+    """The second step of signing in, with `code` or one the server will accept now."""
+    code = code or totp_code(email)
+    return client.post("/sign-in/code", data={"csrf_token": csrf_token(client, "/sign-in/code"), "code": code})
+
+
+def enrol(client) -> list[str]:
+    """Set up two-factor sign-in from the page, with the key it shows for typing in; the recovery codes shown."""
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    match = re.search(r'id="two-factor-secret">([A-Z2-7 ]+)<', page)
+    assert match, "no key to type in on the set-up page"
+    secret = match.group(1).replace(" ", "")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/account/two-factor", data={"csrf_token": token, "code": code_at(secret, None)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    codes = re.findall(r"<code>([A-Z0-9]{5}-[A-Z0-9]{5})</code>", response.get_data(as_text=True))
+    assert len(codes) == 10, "the recovery codes are not shown"
+    _RECOVERY_CODES[secret] = codes
+    return codes
+
+
+def code_at(secret: str, last_step: int | None) -> str | None:
+    """The code of the first step of pyotp's window (one step each side of now) after `last_step`, if any."""
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(utcnow())
+    for step in (now - 1, now, now + 1):
+        if last_step is None or step > last_step:
+            return totp.generate_otp(step)
+    return None
+
+
+def totp_code(email: str) -> str:
+    """A code the server will accept now for this enrolled user, computed as their authenticator app would; once the
+    window's codes are all used, one of their recovery codes."""
+    user = accounts.find_by_email(email)
+    secret = two_factor.secret_of(user)
+    assert secret, f"{email} has no second factor"
+    last_step = db.session.scalar(db.select(TwoFactorCredential.last_step).where(
+        TwoFactorCredential.user_id == user.id))
+    code = code_at(secret, last_step)
+    if code is None:
+        assert _RECOVERY_CODES.get(secret), f"no fresh code for {email}, and no recovery code left"
+        code = _RECOVERY_CODES[secret].pop()
+    return code
 
 
 def api_token(client, email: str, password: str = PASSWORD) -> str:
-    response = client.post("/api/v1/tokens", json={"email": email, "password": password})
+    """A bearer token, with the code of the user's second factor when they need one (set up first if need be)."""
+    body = {"email": email, "password": password}
+    user = accounts.find_by_email(email)
+    if user is not None and two_factor.must_enrol(user):
+        assert sign_in(client.application.test_client(), email, password).status_code == 302
+    if user is not None and two_factor.is_on(user):
+        body["otp"] = totp_code(email)
+    response = client.post("/api/v1/tokens", json=body)
     assert response.status_code == 201, response.get_json()
     return response.get_json()["token"]
 

@@ -1,4 +1,5 @@
-"""Forms for signing in, signing up, accepting an invitation, and changing or resetting a password."""
+"""Forms for signing in (with a second factor too), signing up, accepting an invitation, and changing or resetting a
+password."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
@@ -77,3 +78,10 @@ class ResetPasswordForm(FlaskForm):
     confirm = PasswordField("Confirm new password", validators=[
         DataRequired("Type your new password again."), EqualTo("password", "The two passwords do not match.")])
     submit = SubmitField("Set the new password")
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField("Code", description="The 6-digit code your authenticator app shows now.", validators=[
+        DataRequired("Enter the code from your authenticator app."),
+        Length(max=32, message="Enter the 6-digit code, or a recovery code like ABCDE-FGHJK.")])
+    submit = SubmitField("Continue")

@@ -1,9 +1,9 @@
-"""Users, their API tokens, signed-in sessions, invitations and password reset links."""
+"""Users, their API tokens, signed-in sessions, invitations, password reset links and second factors."""
 import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain.roles import Role
@@ -135,3 +135,29 @@ class PasswordReset(db.Model):
         if self.expires_at <= now:
             return "expired"
         return "usable"
+
+
+class TwoFactorCredential(db.Model):
+    """A user's TOTP secret, encrypted with TWO_FACTOR_KEYS (see app/accounts/two_factor.py). Two-factor sign-in is on
+    once `confirmed_at` is set, by a first valid code; `last_step` is the time step of the last code accepted, so
+    that no code is accepted twice."""
+
+    __tablename__ = "two_factor_credential"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_step: Mapped[int | None] = mapped_column(BigInteger())
+
+
+class RecoveryCode(db.Model):
+    """A single-use recovery code; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

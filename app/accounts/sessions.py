@@ -49,6 +49,10 @@ def resume(session_id: str) -> User | None:
     return user
 
 
+def user(user_id) -> User | None:
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+
+
 def current(user: User) -> SignedInSession | None:
     if not user.session_key:
         return None

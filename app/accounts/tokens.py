@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import current_app
 
 from app.accounts import services as accounts
+from app.accounts import two_factor
 from app.accounts.models import ApiToken, User
 from app.audit import services as audit
 from app.extensions import db
@@ -16,9 +17,11 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def issue(email: str, password: str) -> tuple[ApiToken, str]:
-    """A new token for these credentials, and its secret value (shown once). Commits."""
+def issue(email: str, password: str, otp: str | None = None) -> tuple[ApiToken, str]:
+    """A new token for these credentials (and the second factor's code, when the user has one), and its secret
+    value (shown once). Commits."""
     user = accounts.authenticate(email, password)
+    two_factor.check_for_token(user, otp)
     raw = "cst_" + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(user=user, token_hash=digest(raw), created_at=now,

@@ -1,10 +1,11 @@
 """Pages: sign in, sign out, reset a forgotten password, sign up, accept an invitation, your account."""
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts import invitations, resets, sessions, tokens
+from app.accounts import invitations, resets, sessions, tokens, two_factor
 from app.accounts import services as accounts
+from app.accounts.access import await_code, start_session
 from app.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -26,12 +27,6 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 _RESET_PAGE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
-def _start_session(user) -> None:
-    session.clear()  # a fresh session on sign-in, so an earlier one cannot be fixed upon
-    sessions.start(user, request.user_agent.string, request.remote_addr or "")
-    login_user(user)
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     """Sign in with an e-mail address and password."""
@@ -41,8 +36,12 @@ def sign_in():
     if form.validate_on_submit():
         with service_errors(form, catch=(NotSignedIn, AccountLocked)):
             user = accounts.authenticate(form.email.data, form.password.data)
-            _start_session(user)
-            return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
+            next_url = safe_next(request.args.get("next"), url_for("dashboard.index"))
+            if two_factor.is_on(user):  # signed in only once the code is given too
+                await_code(user, next_url)
+                return redirect(url_for("two_factor.code"))
+            start_session(user)
+            return redirect(next_url)
     return render_form("accounts/sign_in.html", form)
 
 
@@ -103,7 +102,7 @@ def sign_up_supplier():
             user = accounts.register_supplier(
                 company_name=form.company_name.data, companies_house_number=form.companies_house_number.data,
                 sme=form.sme.data, name=form.name.data, email=form.email.data, password=form.password.data)
-            _start_session(user)
+            start_session(user)
             flash(f"{user.organisation.name} is registered on Consort.", "success")
             return redirect(url_for("dashboard.index"))
     return render_form("accounts/sign_up_supplier.html", form)
@@ -120,7 +119,7 @@ def sign_up_officer():
         with service_errors(form, catch=ValidationFailed):
             user = accounts.register_officer(authority_id=form.authority_id.data, name=form.name.data,
                                              email=form.email.data, password=form.password.data)
-            _start_session(user)
+            start_session(user)
             flash(f"Welcome to Consort. You are an officer of {user.organisation.name}.", "success")
             return redirect(url_for("dashboard.index"))
     return render_form("accounts/sign_up_officer.html", form)
@@ -134,7 +133,7 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         with service_errors(form, catch=ValidationFailed):
             user = invitations.accept(token, name=form.name.data, password=form.password.data)
-            _start_session(user)
+            start_session(user)
             flash(f"Welcome to Consort. You have joined {user.organisation.name}.", "success")
             return redirect(url_for("dashboard.index"))
     return render_form("accounts/accept_invitation.html", form, invitation=invitation)
@@ -143,7 +142,7 @@ def accept_invitation(token: str):
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """Your details, your password and your API tokens."""
+    """Your details, your password, your second factor, your sessions and your API tokens."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         with service_errors(form, catch=ValidationFailed):
@@ -153,7 +152,10 @@ def account():
             return redirect(url_for("accounts.account"))
     return render_form("accounts/account.html", form, api_tokens=tokens.active_for(current_user),
                        signed_in_sessions=sessions.active_for(current_user),
-                       current_session=sessions.current(current_user), revoke_form=ConfirmForm())
+                       current_session=sessions.current(current_user), revoke_form=ConfirmForm(),
+                       two_factor_since=two_factor.enabled_since(current_user),
+                       two_factor_required=two_factor.is_required(current_user),
+                       recovery_codes_left=two_factor.recovery_codes_left(current_user))
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

@@ -3,13 +3,13 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts import invitations
+from app.accounts import invitations, two_factor
 from app.accounts import services as accounts
 from app.accounts.access import role_required
 from app.admin.forms import DomainsForm, InvitationForm
 from app.audit import sealed, transparency
 from app.audit import services as audit
-from app.domain.errors import ValidationFailed
+from app.domain.errors import NotFound, ValidationFailed
 from app.domain.roles import OrganisationKind, Role
 from app.forms import ConfirmForm
 from app.organisations import services as organisations
@@ -36,6 +36,27 @@ def users():
     role = _enum_arg("role", Role)
     return render_form("admin/users.html", ConfirmForm(), page=_page(accounts.users_query(role=role)),
                        role=role, roles=list(Role))
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def reset_two_factor(user_id: int):
+    """Confirm, then remove another user's second factor (a lost phone): they set up a new one at their next
+    sign-in if their role needs it."""
+    target = accounts.get(user_id)
+    if target is None:
+        raise NotFound("There is no user with that id.")
+    form = ConfirmForm(label=f"I have checked that this request really comes from {target.email}",
+                       message="Tick the box to confirm you have checked who is asking.",
+                       submit="Reset their second factor")
+    if form.validate_on_submit():
+        with service_errors(catch=ValidationFailed) as outcome:
+            two_factor.reset(current_user, target)
+        if not outcome.failed:
+            flash(f"The second factor of {target.email} has been reset.", "success")
+        return redirect(url_for("admin.users"))
+    return render_form("admin/reset_two_factor.html", form, target=target,
+                       enrolled_since=two_factor.enabled_since(target), required=two_factor.is_required(target))
 
 
 @bp.route("/invitations", methods=["GET", "POST"])

@@ -46,6 +46,13 @@ class AccountLocked(ConsortError):
     code = "account_locked"
 
 
+class OtpRequired(ConsortError):
+    """The password was right, and the account also needs a code from its second factor."""
+
+    status = 401
+    code = "otp_required"
+
+
 
 class TooLarge(ConsortError):
     status = 413

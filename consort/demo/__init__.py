@@ -8,9 +8,9 @@ from app.accounts.models import User
 from app.extensions import db
 from consort.demo import frameworks as framework_demo
 from consort.demo import people
-from consort.demo.people import CONSORTIUM, CONSORTIUM_DOMAIN, DEMO_PASSWORD, demo_users
+from consort.demo.people import CONSORTIUM, CONSORTIUM_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_users
 
-__all__ = ["CONSORTIUM", "DEMO_PASSWORD", "demo_users", "seed"]
+__all__ = ["CONSORTIUM", "DEMO_PASSWORD", "DEMO_TOTP_SECRET", "demo_users", "seed"]
 
 
 def seed() -> dict[str, int]:

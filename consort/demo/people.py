@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.accounts import services as accounts
+from app.accounts import two_factor
 from app.domain.roles import OrganisationKind, Role
 from app.extensions import db
 from app.organisations import services as organisations
@@ -14,6 +15,9 @@ from app.organisations.models import Organisation
 
 AUTHORITIES_CSV = Path(__file__).parent / "data" / "london-authorities.csv"
 DEMO_PASSWORD = "consort-demo-2026"
+# The demo's admin, board and evaluator users sign in with a second factor too (their roles need one): this TOTP
+# secret, as public as the password. Add it to an authenticator app, or run `flask demo-code` for the current code.
+DEMO_TOTP_SECRET = "CONSORTDEMOTWOFACTORSIGNIN234567"
 CONSORTIUM = "London Digital Purchasing Consortium"
 CONSORTIUM_DOMAIN = "ldpc.example"
 
@@ -95,9 +99,12 @@ def seed() -> dict[str, int]:
     for name, number, sme in SUPPLIERS:
         ensure(name, OrganisationKind.SUPPLIER, sme=sme, companies_house_number=number)
     for user in demo_users():
-        if accounts.find_by_email(user.email) is None:
-            accounts.add_user(user.email, DEMO_PASSWORD, user.role,
-                              organisations.find_by_name(user.organisation), name=user.name)
+        found = accounts.find_by_email(user.email)
+        if found is None:
+            found = accounts.add_user(user.email, DEMO_PASSWORD, user.role,
+                                      organisations.find_by_name(user.organisation), name=user.name)
             created["users"] += 1
+        if two_factor.is_required(found):
+            two_factor.enrol_with_secret(found, DEMO_TOTP_SECRET)
     db.session.commit()
     return created
