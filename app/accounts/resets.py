@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from app import outbox
+from app import outbox, throttle
 from app.accounts import services as accounts
 from app.accounts.models import PasswordReset, User
 from app.accounts.tokens import digest
@@ -104,10 +104,11 @@ def find_usable(raw: str, now: datetime | None = None, *, lock: bool = False) ->
 
 def reset(raw: str, new_password: str, now: datetime | None = None) -> User:
     """Set a new password from a link and spend the link: every session of the user ends, every API token is
-    revoked, the lock-out is lifted. Commits."""
+    revoked, and the account's failed sign-ins no longer hold anyone back. Commits."""
     now = now or utcnow()
     link = find_usable(raw, now, lock=True)  # locked: two tabs sending the form at once spend it once
     accounts.reset_password(link.user, new_password)
     link.used_at = now
     db.session.commit()
+    throttle.forget_sign_in_failures(link.user.email)
     return link.user

@@ -41,12 +41,6 @@ class Conflict(ConsortError):
     code = "conflict"
 
 
-class AccountLocked(ConsortError):
-    status = 403
-    code = "account_locked"
-
-
-
 class TooLarge(ConsortError):
     status = 413
     code = "too_large"
