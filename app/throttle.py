@@ -63,7 +63,8 @@ def client_address() -> str:
     return str(parsed)
 
 
-limiter = Limiter(key_func=client_address, key_prefix="consort")
+KEY_PREFIX = "consort"  # every key in the store starts with it, beside what else shares a Redis
+limiter = Limiter(key_func=client_address, key_prefix=KEY_PREFIX)
 
 
 def _signed_in_user() -> str:
@@ -122,7 +123,7 @@ def _account_key(email: str) -> str:
 def forget_sign_in_failures(email: str) -> None:
     """The account's failed sign-ins no longer count (its holder has just proved they hold the address)."""
     for item in SIGN_IN_PAGE.items():
-        limiter.limiter.clear(item, "sign-in", _account_key(email))
+        limiter.limiter.clear(item, KEY_PREFIX, "sign-in", _account_key(email))
 
 
 def _submitted_account() -> str:
@@ -161,18 +162,18 @@ def _hold_back(action: str, rule: AccountRule, account: str) -> None:
     """Refuse the request if the account is over its limit and this address has counted against it lately."""
     strategy, address = limiter.limiter, client_address()
     for item in rule.items():
-        if strategy.test(_mark(item), action, "from", account, address):
+        if strategy.test(_mark(item), KEY_PREFIX, action, "from", account, address):
             continue  # this address has not counted against the account in this window: not held back
-        if not strategy.test(item, action, account):
-            reset_at = strategy.get_window_stats(item, action, account).reset_time
+        if not strategy.test(item, KEY_PREFIX, action, account):
+            reset_at = strategy.get_window_stats(item, KEY_PREFIX, action, account).reset_time
             raise RateLimited(math.ceil(reset_at - time.time()))
 
 
 def _count(action: str, rule: AccountRule, account: str, address: str, response):
     if rule.counts(response.status_code):
         for item in rule.items():
-            limiter.limiter.hit(item, action, account)
-            limiter.limiter.hit(_mark(item), action, "from", account, address)
+            limiter.limiter.hit(item, KEY_PREFIX, action, account)
+            limiter.limiter.hit(_mark(item), KEY_PREFIX, action, "from", account, address)
     return response
 
 
