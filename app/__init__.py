@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from app import config, edge, errors, outbox, security, tasking, templating  # noqa: F401 - outbox: a model and tasks
+from app import config, edge, errors, outbox, security, tasking, templating, throttle  # noqa: F401 - outbox: a model and tasks
 from app.accounts import api as accounts_api
 from app.accounts import models as accounts_models  # noqa: F401 - the metadata (and Alembic) must know every model
 from app.accounts import two_factor_views
@@ -52,6 +52,7 @@ def create_shell(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     tasking.init_app(app)
+    throttle.register(app)
 
     # Outermost: the moment a request reached us (or its trusted proxy), which bids are judged by.
     edge.trusted_networks(tuple(app.config["TRUSTED_PROXIES"]))  # a mistyped address stops the start, not every request

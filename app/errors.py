@@ -15,11 +15,12 @@ _PAGE_TITLES = {
     409: "That cannot be done now",
     413: "The upload is too large",
     422: "There is a problem with what you entered",
+    429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
 }
 _CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found",
           405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-          422: "validation_failed", 429: "too_many_requests", 500: "server_error"}
+          422: "validation_failed", 429: "rate_limited", 500: "server_error"}
 
 
 def wants_json() -> bool:

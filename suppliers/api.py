@@ -3,6 +3,7 @@ from dataclasses import replace
 
 from flask import request, send_file
 
+from app import throttle
 from app.api import api_blueprint
 from app.api.auth import api_user, token_required
 from app.api.openapi import operation
@@ -145,8 +146,9 @@ def _uploaded_file():
 
 @bp.post("/bids/<int:bid_id>/documents")
 @token_required(Role.SUPPLIER)
+@throttle.limited("upload", per_user=True)
 @operation("Attach a document to your bid before the deadline", upload=True, responses={201: DocumentOut},
-           errors=(403, 404, 409, 503),
+           errors=(403, 404, 409, 429, 503),
            description="PDF, OpenDocument, DOCX, XLSX or an image (PNG, JPEG, GIF, WebP), told from the content, "
                        "not the name. A submitted bid goes back to draft and must be submitted again.")
 def upload_document(bid_id: int):

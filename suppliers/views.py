@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app import throttle
 from app.accounts.access import role_required
 from app.audit import transparency
 from app.csvfiles import csv_response
@@ -167,6 +168,7 @@ def withdraw(bid_id: int):
 
 @bp.post("/bids/<int:bid_id>/documents")
 @role_required(Role.SUPPLIER)
+@throttle.limited("upload", per_user=True)
 def upload(bid_id: int):
     """Attach a document to the bid."""
     form = UploadForm()

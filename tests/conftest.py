@@ -20,7 +20,9 @@ from hypothesis import settings
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Engine
 
+from app.config import RATE_LIMITS
 from app.extensions import db
+from app.throttle import limiter
 from consort import create_app
 from tests.stripe_support import localstripe  # noqa: F401 - a fixture for the tests that pay
 from tests.support import PASSWORD, audit_triggers_off
@@ -97,6 +99,9 @@ def _test_config(url: str) -> dict:
         "AUDIT_SIGNING_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
         # And the tests' own key for the TOTP secrets (32 bytes of 0x02, as Fernet writes it).
         "TWO_FACTOR_KEYS": ["AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="],
+        # Rate limits no test meets by chance (every client of the suite is 127.0.0.1); the tests of the limits set
+        # tight ones of their own (tests/functional/test_rate_limits.py). Counts start afresh in each test.
+        **{name: "100000 per minute" for name in RATE_LIMITS},
     }
 
 
@@ -155,6 +160,7 @@ def _isolated(app, tmp_path, shared: bool = True):
     config, routes = copy.deepcopy(dict(app.config)), _routes(app)
     app.config["DOCUMENT_STORE"] = str(tmp_path / "documents")
     app.extensions.pop("mail_outbox", None)
+    limiter.reset()
     try:
         with app.app_context():
             db.session.remove()

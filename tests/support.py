@@ -106,6 +106,13 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
+def client_from(app, address: str):
+    """A test client whose requests come from another client address (the suite's own come from 127.0.0.1)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
 
 
 @contextmanager

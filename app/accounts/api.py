@@ -2,6 +2,7 @@
 from flask import g
 from pydantic import BaseModel, Field
 
+from app import throttle
 from app.accounts import tokens
 from app.api import api_blueprint
 from app.api.auth import api_user, token_required
@@ -25,10 +26,14 @@ class TokenOut(BaseModel):
 
 
 @bp.post("/tokens")
+@throttle.limited("sign-in", account=throttle.SIGN_IN_API)
 @operation("Exchange an e-mail and password for a bearer token", body=TokenRequest,
-           responses={201: TokenOut}, errors=(401, 403), auth=False,
-           description="Wrong credentials give 401; after repeated failures the account locks (403). A user with "
-                       "two-factor sign-in also sends `otp`: without it 401 `otp_required`, a wrong one 401.")
+           responses={201: TokenOut}, errors=(401, 429), auth=False,
+           description="Wrong credentials give 401, alike for an unknown address. Too many attempts from one client "
+                       "address, or too many failures for one account from an address that has failed for it, give "
+                       "429 with Retry-After; an address that has not failed is not held back by others' failures. "
+                       "A user with two-factor sign-in also sends `otp`: without it 401 `otp_required`, a wrong one "
+                       "401.")
 def create_token(body: TokenRequest):
     """Issue a bearer token for an e-mail and password (and a second factor's code, for those who have one)."""
     token, raw = tokens.issue(body.email, body.password, body.otp)

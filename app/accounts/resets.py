@@ -1,22 +1,25 @@
 """Resetting a forgotten password by e-mail: a link that works once, for PASSWORD_RESET_MINUTES.
 
-Asking for one answers alike whether or not the address has an account, so the form tells nobody who is on Consort,
-and a token is made and hashed either way. (A known address still costs a few more writes: the link, its audit event
-and the e-mail kept in the outbox.) Only the SHA-256 of a link's token is stored.
+Asking for one answers alike whether or not the address has an account, so the form tells nobody who is on Consort;
+and on a server it does the same work for any address: the request only queues one task with the address, and the
+task consumer looks it up and, for an active account, stores the link, audits it and e-mails it (so no difference in
+time shows in the answer). Only the SHA-256 of a link's token is stored.
 """
 import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
 
-from app import outbox
+from app import outbox, throttle
 from app.accounts import services as accounts
 from app.accounts.models import PasswordReset, User
 from app.accounts.tokens import digest
 from app.audit import services as audit
 from app.domain.errors import NotFound
+from app.domain.identity import normalise_email
 from app.extensions import db
 from app.links import public_url
+from app.tasking import huey, task_context
 from app.templating import london_time
 from app.types import utcnow
 
@@ -36,14 +39,33 @@ def lifetime() -> str:
 
 
 def request_link(email: str, now: datetime | None = None) -> None:
+    """Ask for a reset link to be e-mailed to this address: the same work whatever the address, one task queued for
+    the consumer (with MAIL_SEND_INLINE, as the suite runs, the link is issued here and now instead)."""
+    email, now = normalise_email(email or ""), now or utcnow()
+    if current_app.config.get("MAIL_SEND_INLINE"):
+        issue_link(email, now)
+    else:
+        issue_link_in_consumer(email, now)
+
+
+@huey.task()
+def issue_link_in_consumer(email: str, requested_at: datetime) -> None:
+    """The consumer issues the link that a request asked for."""
+    with task_context():
+        issue_link(email, requested_at)
+
+
+def issue_link(email: str, now: datetime) -> None:
     """E-mail a reset link (after the commit) if an active account uses this address, replacing any earlier link
-    of its. Audited for an account only: an unknown address is neither stored nor logged. Commits."""
-    now = now or utcnow()
-    raw = secrets.token_urlsafe(32)  # made, and hashed, either way: the answer takes as long for an unknown address
+    of its. The user's row is locked first, so that two requests at once leave one live link. Audited for an account
+    only: an unknown address is neither stored nor logged. Commits."""
+    raw = secrets.token_urlsafe(32)
     token_hash = digest(raw)
     expires_at = now + timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"])
-    user = accounts.find_by_email(email or "")
+    user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)).with_for_update(of=User)
+                             .execution_options(populate_existing=True))
     if user is None:
+        db.session.rollback()  # the lock, where one was taken, ends here
         return
     if not user.active:
         audit.record("user.password_reset_requested", user, after={"link_sent": False, "reason": "deactivated"})
@@ -104,10 +126,11 @@ def find_usable(raw: str, now: datetime | None = None, *, lock: bool = False) ->
 
 def reset(raw: str, new_password: str, now: datetime | None = None) -> User:
     """Set a new password from a link and spend the link: every session of the user ends, every API token is
-    revoked, the lock-out is lifted. Commits."""
+    revoked, and the account's failed sign-ins no longer hold anyone back. Commits."""
     now = now or utcnow()
     link = find_usable(raw, now, lock=True)  # locked: two tabs sending the form at once spend it once
     accounts.reset_password(link.user, new_password)
     link.used_at = now
     db.session.commit()
+    throttle.forget_sign_in_failures(link.user.email)
     return link.user

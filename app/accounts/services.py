@@ -1,5 +1,6 @@
-"""Users: creating them, signing them in, locking them out, changing and resetting passwords."""
-from datetime import datetime, timedelta
+"""Users: creating them, signing them in, changing and resetting passwords. (Repeated attempts are slowed by the
+rate limits of app/throttle.py, not by locking the account.)"""
+from datetime import datetime
 
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -7,13 +8,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts import sessions
 from app.accounts.models import ApiToken, User
 from app.audit import services as audit
-from app.domain.errors import AccountLocked, NotSignedIn, ValidationFailed
-from app.domain.identity import LockoutPolicy, email_domain, normalise_email, password_problem
+from app.domain.errors import NotSignedIn, ValidationFailed
+from app.domain.identity import email_domain, normalise_email, password_problem
 from app.domain.roles import OrganisationKind, Role, role_mismatch_message
 from app.extensions import db
 from app.organisations import services as organisations
 from app.organisations.models import Organisation
-from app.templating import london_time
 from app.types import utcnow
 
 SIGN_IN_FAILED = "The e-mail address or password is not right."
@@ -50,39 +50,21 @@ def users_query(organisation_id: int | None = None, role: Role | None = None):
     return query
 
 
-def _lockout_policy() -> LockoutPolicy:
-    config = current_app.config
-    return LockoutPolicy(config["SIGN_IN_MAX_FAILURES"], timedelta(minutes=config["SIGN_IN_LOCKOUT_MINUTES"]))
-
-
 def authenticate(email: str, password: str, now: datetime | None = None) -> User:
-    """The user with these credentials; counts failures and locks the account after too many. Commits."""
+    """The user with these credentials; an unknown address takes as long, and answers alike, as a wrong password.
+    Commits."""
     now = now or utcnow()
     user = find_by_email(email or "")
     if user is None:
         check_password_hash(_dummy_hash(), password or "")
         raise NotSignedIn(SIGN_IN_FAILED, {"email": SIGN_IN_FAILED})
-    if LockoutPolicy.is_locked(user.locked_until, now):
-        raise AccountLocked(_locked_message(user.locked_until))
     if not check_password_hash(user.password_hash, password or ""):
-        failures, locked_until = _lockout_policy().after_failure(user.failed_sign_ins, now)
-        user.failed_sign_ins, user.locked_until = failures, locked_until
-        if locked_until:
-            audit.record("user.locked", user, after={"locked_until": locked_until.isoformat()})
-            db.session.commit()
-            raise AccountLocked(_locked_message(locked_until))
-        db.session.commit()
         raise NotSignedIn(SIGN_IN_FAILED, {"email": SIGN_IN_FAILED})
     if not user.active:
         raise NotSignedIn("This account has been deactivated. Ask your Consort administrator.")
-    user.failed_sign_ins, user.locked_until, user.last_sign_in_at = 0, None, now
+    user.last_sign_in_at = now
     db.session.commit()
     return user
-
-
-def _locked_message(until: datetime) -> str:
-    return (f"This account is locked after too many failed sign-ins. Try again after {london_time(until)}, "
-            "or ask your administrator.")
 
 
 def _check_new_user(email: str, password: str, role: Role, kind: OrganisationKind) -> dict[str, str]:
@@ -196,10 +178,9 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 def reset_password(user: User, new_password: str) -> None:
     """Replace a forgotten password (from a reset link, which the caller spends before it commits): every session
-    of the user ends, and the lock-out is lifted, as the person has just proved they hold the address."""
+    of the user ends."""
     _replace_password(user, new_password, field="password", action="user.password_reset",
                       reason="password reset", keep_this_session=False)
-    user.failed_sign_ins, user.locked_until = 0, None
 
 
 def _replace_password(user: User, new_password: str, *, field: str, action: str, reason: str,

@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
+from app import throttle
 from app.accounts import invitations, resets, sessions, tokens, two_factor
 from app.accounts import services as accounts
 from app.accounts.access import await_code, start_session
@@ -15,7 +16,7 @@ from app.accounts.forms import (
     SignInForm,
     SupplierSignUpForm,
 )
-from app.domain.errors import AccountLocked, NotFound, NotSignedIn, ValidationFailed
+from app.domain.errors import NotFound, NotSignedIn, ValidationFailed
 from app.domain.identity import MIN_PASSWORD_LENGTH
 from app.forms import ConfirmForm
 from app.organisations import services as organisations
@@ -28,13 +29,14 @@ _RESET_PAGE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-st
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@throttle.limited("sign-in", account=throttle.SIGN_IN_PAGE)
 def sign_in():
     """Sign in with an e-mail address and password."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        with service_errors(form, catch=(NotSignedIn, AccountLocked)):
+        with service_errors(form, catch=NotSignedIn):
             user = accounts.authenticate(form.email.data, form.password.data)
             next_url = safe_next(request.args.get("next"), url_for("dashboard.index"))
             if two_factor.is_on(user):  # signed in only once the code is given too
@@ -58,6 +60,7 @@ def sign_out():
 
 
 @bp.route("/forgotten-password", methods=["GET", "POST"])
+@throttle.limited("password-reset", account=throttle.PASSWORD_RESET)
 def forgotten_password():
     """Ask for a link to reset a forgotten password: the same answer whether or not the address has an account."""
     form = ForgottenPasswordForm()
@@ -94,6 +97,7 @@ def sign_up():
 
 
 @bp.route("/sign-up/supplier", methods=["GET", "POST"])
+@throttle.limited("sign-up", account=throttle.SIGN_UP)
 def sign_up_supplier():
     """A supplier registers its company and first user."""
     form = SupplierSignUpForm()
@@ -109,6 +113,7 @@ def sign_up_supplier():
 
 
 @bp.route("/sign-up/officer", methods=["GET", "POST"])
+@throttle.limited("sign-up", account=throttle.SIGN_UP)
 def sign_up_officer():
     """An authority's officer signs up from a work e-mail address at an allowed domain."""
     form = OfficerSignUpForm()

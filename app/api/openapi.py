@@ -26,6 +26,8 @@ ERROR_DESCRIPTIONS = {
     409: "An illegal state transition, or a deadline has passed.",
     413: "The body is too large.",
     422: "Valid JSON, but invalid values; see `fields`.",
+    429: "Too many attempts (`rate_limited`): from this client address, or for this account; `Retry-After` says in "
+         "how many seconds to try again.",
     503: "A service it depends on (Stripe) is not set up or did not answer; or a bid write that reached us before "
          "the deadline could not be processed within DEADLINE_GRACE_SECONDS of it (nothing was changed).",
 }
@@ -223,4 +225,8 @@ def _operation(rule, view, op: Operation, schemas: _Schemas) -> dict:
             "description": ERROR_DESCRIPTIONS[status],
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
+    if "429" in result["responses"]:
+        result["responses"]["429"]["headers"] = {"Retry-After": {
+            "description": "Seconds to wait before trying again.", "required": True,
+            "schema": {"type": "integer", "minimum": 1}}}
     return result

@@ -41,17 +41,11 @@ class Conflict(ConsortError):
     code = "conflict"
 
 
-class AccountLocked(ConsortError):
-    status = 403
-    code = "account_locked"
-
-
 class OtpRequired(ConsortError):
     """The password was right, and the account also needs a code from its second factor."""
 
     status = 401
     code = "otp_required"
-
 
 
 class TooLarge(ConsortError):

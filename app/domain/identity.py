@@ -1,7 +1,5 @@
-"""Rules for e-mail addresses, passwords, Companies House numbers, PPONs and sign-in lockout."""
+"""Rules for e-mail addresses, passwords, Companies House numbers and PPONs."""
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
@@ -60,19 +58,3 @@ def is_valid_ppon(ppon: str) -> bool:
     """P and three letters, four digits, four letters."""
     return bool(PPON.match(normalise_ppon(ppon)))
 
-
-@dataclass(frozen=True)
-class LockoutPolicy:
-    max_failures: int
-    lockout: timedelta
-
-    def after_failure(self, failures: int, now: datetime) -> tuple[int, datetime | None]:
-        """The new failure count and, once the limit is reached, the time the lock lifts."""
-        failures += 1
-        if failures >= self.max_failures:
-            return 0, now + self.lockout
-        return failures, None
-
-    @staticmethod
-    def is_locked(locked_until: datetime | None, now: datetime) -> bool:
-        return locked_until is not None and locked_until > now

@@ -1,16 +1,18 @@
 """POST /api/v1/tokens, DELETE /api/v1/tokens/current and GET /api/v1/me over real HTTP and a real database:
-issuing, using, expiring and revoking bearer tokens, refusing bad input with a clear 4xx, and locking out."""
+issuing, using, expiring and revoking bearer tokens, refusing bad input with a clear 4xx, and throttling repeated
+attempts (429, never a lock-out)."""
 import json
 from datetime import datetime, timedelta
 
 import pytest
 
+from app import config
 from app.accounts import tokens
 from app.accounts.models import ApiToken, User
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.types import utcnow
-from tests.support import PASSWORD, api_token, bearer
+from tests.support import PASSWORD, api_token, bearer, client_from, sign_in
 
 EMAIL = "anna@acme.example"
 ERROR_KEYS = {"error", "message", "fields"}
@@ -228,17 +230,18 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize(("request_kwargs", "status", "code", "fields"),
                          [case[1:] for case in BAD_INPUTS], ids=[case[0] for case in BAD_INPUTS])
-def test_bad_input_for_a_token_gets_a_4xx_with_a_clear_message_and_issues_nothing(client, supplier, request_kwargs,
-                                                                                  status, code, fields):
+def test_bad_input_for_a_token_gets_a_4xx_with_a_clear_message_and_issues_nothing(app, client, supplier,
+                                                                                  request_kwargs, status, code, fields):
+    app.config["RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT"] = "1 per 15 minutes"
     response = client.post("/api/v1/tokens", **request_kwargs)
     body = assert_error(response, status, code)
     assert fields <= set(body["fields"]), body
     for name in fields:
         assert body["fields"][name], body
     assert token_count() == 0
-    # Bad input is not a failed sign-in: it must not count towards a lockout.
-    db.session.refresh(supplier)
-    assert supplier.failed_sign_ins == 0
+    # Bad input is not a failed sign-in: it does not count against the account, so one wrong password is still a
+    # 401 (had the bad input counted, this address would now be held back with 429).
+    assert_error(client.post("/api/v1/tokens", json={"email": EMAIL, "password": PASSWORD + "!"}), 401, "unauthorised")
 
 
 def test_a_body_over_the_size_limit_gets_413(app, client, supplier):
@@ -267,49 +270,76 @@ def test_an_unknown_email_gets_the_same_answer_as_a_wrong_password(client, suppl
     assert token_count() == 0
 
 
-# Lockout
+# Rate limits, not a lock-out
 
 
-@pytest.mark.parametrize("max_failures", [None, 3], ids=["default", "configured-3"])
-def test_repeated_wrong_passwords_lock_the_account_until_the_lock_lifts(app, client, supplier, max_failures):
-    if max_failures is None:
-        max_failures = app.config["SIGN_IN_MAX_FAILURES"]
-        assert max_failures == 5
-    else:
-        app.config["SIGN_IN_MAX_FAILURES"] = max_failures
+def assert_rate_limited(response, most_seconds: int) -> dict:
+    body = assert_error(response, 429, "rate_limited")
+    assert "try again" in body["message"]
+    assert 0 < int(response.headers["Retry-After"]) <= most_seconds
+    return body
+
+
+@pytest.mark.parametrize("limit", [None, "3 per 15 minutes"], ids=["default", "configured-3"])
+def test_repeated_wrong_passwords_are_throttled_with_429_and_retry_after_and_lock_nothing(app, client, supplier,
+                                                                                          limit):
+    if limit is None:
+        limit = config.RATE_LIMITS["RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT"]
+        assert limit == "10 per 15 minutes"
+    app.config["RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT"] = limit
+    allowed = int(limit.split()[0])
     wrong = {"email": EMAIL, "password": PASSWORD + "!"}
-    for _ in range(max_failures - 1):
+    for _ in range(allowed):
         assert_error(client.post("/api/v1/tokens", json=wrong), 401, "unauthorised")
-    assert audit_events("user.locked", supplier) == []
-    # The failure that reaches the limit locks the account.
-    assert_error(client.post("/api/v1/tokens", json=wrong), 403, "account_locked")
 
-    # Now even the right password is refused, with a message saying why and until when.
-    refused = client.post("/api/v1/tokens", json={"email": EMAIL.upper(), "password": PASSWORD})
-    body = assert_error(refused, 403, "account_locked")
-    assert "locked" in body["message"]
+    # Now this address is held back, even with the right password (in any case).
+    assert_rate_limited(client.post("/api/v1/tokens", json={"email": EMAIL.upper(), "password": PASSWORD}), 15 * 60)
     assert token_count() == 0
-    events = audit_events("user.locked", supplier)
-    assert len(events) == 1
-    db.session.refresh(supplier)
-    assert supplier.locked_until is not None and supplier.locked_until > utcnow()
-    assert events[0].after == {"locked_until": supplier.locked_until.isoformat()}
+    assert audit_events("user.locked", supplier) == []
 
-    # Once the lock has lifted, the right password works again and the count starts afresh.
-    supplier.locked_until = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    response = client.post("/api/v1/tokens", json={"email": EMAIL, "password": PASSWORD})
+    # Another address is not: the right password works there.
+    elsewhere = client_from(app, "198.51.100.7")
+    response = elsewhere.post("/api/v1/tokens", json={"email": EMAIL, "password": PASSWORD})
     assert response.status_code == 201, response.get_json()
-    db.session.refresh(supplier)
-    assert (supplier.failed_sign_ins, supplier.locked_until) == (0, None)
     assert client.get("/api/v1/me", headers=bearer(response.get_json()["token"])).status_code == 200
 
 
-def test_a_successful_sign_in_resets_the_failure_count(app, client, supplier):
-    wrong = {"email": EMAIL, "password": PASSWORD + "!"}
-    for _ in range(app.config["SIGN_IN_MAX_FAILURES"] - 1):
-        assert_error(client.post("/api/v1/tokens", json=wrong), 401, "unauthorised")
-    api_token(client, EMAIL)
-    for _ in range(app.config["SIGN_IN_MAX_FAILURES"] - 1):
-        assert_error(client.post("/api/v1/tokens", json=wrong), 401, "unauthorised")
+def test_too_many_attempts_from_one_address_get_429_whatever_the_accounts(app, client, supplier):
+    app.config["RATE_LIMIT_SIGN_IN_PER_ADDRESS"] = "3 per minute"
+    for number in range(3):
+        assert_error(client.post("/api/v1/tokens", json={"email": f"user{number}@acme.example", "password": "x"}),
+                     401, "unauthorised")
+    assert_rate_limited(client.post("/api/v1/tokens", json={"email": EMAIL, "password": PASSWORD}), 60)
+    api_token(client_from(app, "198.51.100.7"), EMAIL)
+
+
+def test_the_sign_in_page_and_the_api_share_one_limit_per_address(app, client, supplier):
+    app.config["RATE_LIMIT_SIGN_IN_PER_ADDRESS"] = "2 per minute"
+    assert sign_in(client, EMAIL, "not the right password").status_code == 422
+    assert_error(client.post("/api/v1/tokens", json={"email": EMAIL, "password": "x"}), 401, "unauthorised")
+    assert_rate_limited(client.post("/api/v1/tokens", json={"email": EMAIL, "password": PASSWORD}), 60)
+    assert sign_in(client, EMAIL).status_code == 429
+
+
+def test_known_and_unknown_addresses_are_throttled_alike(app, supplier):
+    app.config["RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT"] = "2 per 15 minutes"
+    answers = {}
+    for email, address in ((EMAIL, "203.0.113.1"), ("nobody@acme.example", "203.0.113.2")):
+        attacker = client_from(app, address)
+        answers[email] = [attacker.post("/api/v1/tokens", json={"email": email, "password": "wrong"})
+                          for _ in range(3)]
+    known, unknown = answers[EMAIL], answers["nobody@acme.example"]
+    assert [a.status_code for a in known] == [a.status_code for a in unknown] == [401, 401, 429]
+    for one, other in zip(known, unknown, strict=True):
+        assert one.get_json()["error"] == other.get_json()["error"]
+        assert sorted(one.headers.keys()) == sorted(other.headers.keys())
+    assert known[0].get_json() == unknown[0].get_json()
+    assert abs(int(known[2].headers["Retry-After"]) - int(unknown[2].headers["Retry-After"])) <= 1
+
+
+def test_a_successful_sign_in_does_not_count_against_the_account(app, client, supplier):
+    app.config["RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT"] = "2 per 15 minutes"
+    for _ in range(4):
+        api_token(client, EMAIL)
+    assert_error(client.post("/api/v1/tokens", json={"email": EMAIL, "password": "wrong"}), 401, "unauthorised")
     api_token(client, EMAIL)

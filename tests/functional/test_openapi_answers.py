@@ -301,6 +301,11 @@ def test_a_real_answer_of_each_documented_error_status_satisfies_the_document(ap
     check(world.post("admin", "/api/v1/frameworks", framework_body(maximum_value="-1")), "POST", "/api/v1/frameworks",
           422)
     check(world.post("officer", "/api/v1/memberships"), "POST", "/api/v1/memberships", 503)
+    monkeypatch.setitem(app.config, "RATE_LIMIT_SIGN_IN_PER_ADDRESS", "1 per minute")
+    world.client.post("/api/v1/tokens", json={"email": "nobody@example.org", "password": "wrong"})
+    limited = check(world.client.post("/api/v1/tokens", json={"email": "nobody@example.org", "password": "wrong"}),
+                    "POST", "/api/v1/tokens", 429)
+    assert limited["error"] == "rate_limited"
 
     def unreachable(*args, **kwargs):
         raise ConnectionError("the database is down")

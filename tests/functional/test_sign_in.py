@@ -1,4 +1,4 @@
-"""Signing in and out through the real pages: passwords, lockout, safe redirects and CSRF."""
+"""Signing in and out through the real pages: passwords, rate limits (not a lock-out), safe redirects and CSRF."""
 import html
 import re
 from urllib.parse import urljoin, urlsplit
@@ -10,7 +10,7 @@ from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.organisations.models import Organisation
-from tests.support import PASSWORD, csrf_token, sign_in
+from tests.support import PASSWORD, client_from, csrf_token, sign_in
 
 EMAIL = "olivia.carter@camden.gov.uk"
 WRONG = "not the right password at all"
@@ -82,52 +82,84 @@ def test_an_empty_form_names_each_missing_field(client, officer):
     assert '<a href="#password">Enter your password.</a>' in text
 
 
-# --- lockout ----------------------------------------------------------------------------------------------------
+# --- rate limits, not a lock-out --------------------------------------------------------------------------------
 
-def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(app, client, officer):
-    assert app.config["SIGN_IN_MAX_FAILURES"] == 5
-    answers = [sign_in(client, EMAIL, WRONG) for _ in range(5)]
+def retry_after(response) -> int:
+    return int(response.headers["Retry-After"])
 
-    assert [a.status_code for a in answers] == [422] * 5
-    assert all("not right" in page(a) for a in answers[:4])
-    assert "locked" in page(answers[4])
+
+def test_failures_for_an_account_are_throttled_with_429_a_page_saying_when_and_retry_after(app, client, officer):
+    app.config["RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT"] = "3 per 15 minutes"
+    answers = [sign_in(client, EMAIL, WRONG) for _ in range(3)]
+    assert [a.status_code for a in answers] == [422] * 3
+
+    refused = sign_in(client, EMAIL, PASSWORD)  # even the right password, from the address that failed
+
+    assert refused.status_code == 429
+    assert 0 < retry_after(refused) <= 15 * 60
+    text = page(refused)
+    assert "<title>Too many attempts" in text
+    assert re.search(r"Wait 1[45] minutes and try again, after [^<]*\d{1,2}:\d{2} (GMT|BST)\.", text), text
+    assert not is_signed_in(client)
+    assert not hasattr(db.session.get(User, officer), "locked_until"), "no lock is stored on the account"
+
+
+def test_the_real_user_still_signs_in_while_an_attacker_elsewhere_is_throttled(app, officer):
+    app.config["RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT"] = "3 per 15 minutes"
+    attacker, real_user = client_from(app, "203.0.113.9"), client_from(app, "198.51.100.7")
+    for _ in range(3):
+        assert sign_in(attacker, EMAIL, WRONG).status_code == 422
+    assert sign_in(attacker, EMAIL, WRONG).status_code == 429
+    assert sign_in(attacker, EMAIL, PASSWORD).status_code == 429, "the attacker's address is held back"
+
+    assert sign_in(real_user, EMAIL, PASSWORD).status_code == 302
+    assert is_signed_in(real_user)
+
+
+def test_an_address_that_fails_while_the_account_is_over_its_limit_is_held_back_after_that_one_try(app, officer):
+    app.config["RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT"] = "2 per 15 minutes"
+    for _ in range(2):
+        sign_in(client_from(app, "203.0.113.9"), EMAIL, WRONG)
+    second = client_from(app, "203.0.113.10")
+
+    assert sign_in(second, EMAIL, WRONG).status_code == 422  # its one try
+    assert sign_in(second, EMAIL, PASSWORD).status_code == 429
+
+
+def test_too_many_attempts_from_one_address_are_throttled_whatever_the_accounts(app, client, officer, make_user):
+    app.config["RATE_LIMIT_SIGN_IN_PER_ADDRESS"] = "4 per minute"
+    for number in range(4):
+        assert sign_in(client, f"someone{number}@camden.gov.uk", WRONG).status_code == 422
 
     refused = sign_in(client, EMAIL, PASSWORD)
-    assert refused.status_code == 422
-    assert "This account is locked after too many failed sign-ins" in page(refused)
-    assert not is_signed_in(client)
 
-    user = db.session.get(User, officer)
-    assert user.locked_until is not None
-    events = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action == "user.locked", AuditEvent.object_type == "User",
-        AuditEvent.object_id == str(officer))).all()
-    assert len(events) == 1
-    assert events[0].after["locked_until"] == user.locked_until.isoformat()
+    assert refused.status_code == 429 and 0 < retry_after(refused) <= 60
+    assert "try again" in page(refused)
+    assert sign_in(client_from(app, "198.51.100.7"), EMAIL, PASSWORD).status_code == 302
+    assert client.get("/sign-in").status_code == 200, "only the attempts are limited, not the page"
 
 
-def test_a_lock_holds_for_other_clients_too(app, client, officer):
-    for _ in range(5):
-        sign_in(client, EMAIL, WRONG)
+def test_known_and_unknown_addresses_are_throttled_alike(app, officer):
+    app.config["RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT"] = "2 per 15 minutes"
+    answers = {}
+    for email, address in ((EMAIL, "203.0.113.1"), ("nobody@camden.gov.uk", "203.0.113.2")):
+        attacker = client_from(app, address)
+        answers[email] = [sign_in(attacker, email, WRONG) for _ in range(3)]
+    known, unknown = answers[EMAIL], answers["nobody@camden.gov.uk"]
 
-    elsewhere = app.test_client()
-    response = sign_in(elsewhere, EMAIL, PASSWORD)
+    assert [a.status_code for a in known] == [a.status_code for a in unknown] == [422, 422, 429]
+    assert sorted(known[2].headers.keys()) == sorted(unknown[2].headers.keys())
+    assert abs(retry_after(known[2]) - retry_after(unknown[2])) <= 1
+    assert re.sub(r"\d", "0", page(known[2])) == re.sub(r"\d", "0", page(unknown[2]))
 
-    assert response.status_code == 422
-    assert "locked" in page(response)
 
-
-def test_a_successful_sign_in_resets_the_count_of_failures(app, client, officer):
-    for _ in range(4):
-        sign_in(client, EMAIL, WRONG)
+def test_a_successful_sign_in_is_not_counted_against_the_account(app, client, officer):
+    app.config["RATE_LIMIT_SIGN_IN_FAILURES_PER_ACCOUNT"] = "2 per 15 minutes"
+    for _ in range(3):
+        assert sign_in(client, EMAIL).status_code == 302
+        client.post("/sign-out", data={"csrf_token": csrf_token(client, "/account")})
+    assert sign_in(client, EMAIL, WRONG).status_code == 422
     assert sign_in(client, EMAIL).status_code == 302
-    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/account")})
-
-    for _ in range(4):
-        assert sign_in(client, EMAIL, WRONG).status_code == 422
-
-    assert sign_in(client, EMAIL).status_code == 302
-    assert db.session.get(User, officer).locked_until is None
 
 
 def test_a_deactivated_account_cannot_sign_in(client, officer):
@@ -273,7 +305,6 @@ def test_sign_in_without_a_valid_csrf_token_is_refused_and_records_nothing(app, 
     assert response.mimetype == "text/html"
     text = page(response)
     assert "This form had expired or was sent from another site, so nothing was saved." in text
-    assert db.session.get(User, officer).failed_sign_ins == 0
     assert count(AuditEvent) == events_before
 
     # and the right password without a token does not sign in either

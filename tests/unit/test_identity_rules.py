@@ -1,12 +1,11 @@
-"""Rules for e-mail addresses, passwords, Companies House numbers, roles and lockout."""
-from datetime import UTC, datetime, timedelta
+"""Rules for e-mail addresses, passwords, Companies House numbers and roles. (Repeated sign-ins are rate limited,
+not locked out: see tests/functional/test_sign_in.py and test_rate_limits.py.)"""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from app.domain.identity import (
-    LockoutPolicy,
     email_domain,
     is_valid_companies_house_number,
     is_valid_domain,
@@ -17,8 +16,6 @@ from app.domain.identity import (
     password_problem,
 )
 from app.domain.roles import OrganisationKind, Role, role_fits_organisation, role_mismatch_message
-
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 @given(st.emails())
@@ -80,24 +77,6 @@ def test_officers_belong_to_authorities_and_suppliers_to_suppliers():
     assert not role_fits_organisation(Role.OFFICER, OrganisationKind.SUPPLIER)
     assert role_fits_organisation(Role.SUPPLIER, OrganisationKind.SUPPLIER)
     assert not role_fits_organisation(Role.ADMIN, OrganisationKind.AUTHORITY)
-
-
-@given(st.integers(min_value=1, max_value=10))
-def test_lockout_comes_exactly_at_the_limit(limit):
-    policy = LockoutPolicy(limit, timedelta(minutes=15))
-    failures, locked_until = 0, None
-    for attempt in range(1, limit + 1):
-        failures, locked_until = policy.after_failure(failures, NOW)
-        assert (locked_until is not None) == (attempt == limit)
-    assert locked_until == NOW + timedelta(minutes=15)
-    assert failures == 0  # the count starts again once the lock lifts
-
-
-def test_a_lock_lifts_when_its_time_passes():
-    until = NOW + timedelta(minutes=15)
-    assert LockoutPolicy.is_locked(until, NOW)
-    assert not LockoutPolicy.is_locked(until, until)
-    assert not LockoutPolicy.is_locked(None, NOW)
 
 
 @pytest.mark.parametrize(("typed", "normal"), [

@@ -1,7 +1,7 @@
 """two-factor sign-in: each user's TOTP secret (encrypted) and their single-use recovery codes (hashed)
 
-Revision ID: 0016_two_factor
-Revises: 0015_password_resets
+Revision ID: 0017_two_factor
+Revises: 0016_sealed_audit_logs
 Create Date: 2026-12-01 18:30:00.000000
 
 """
@@ -12,8 +12,8 @@ import app.types  # noqa: F401 - custom column types used below
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_two_factor'
-down_revision = '0015_password_resets'
+revision = '0017_two_factor'
+down_revision = '0016_sealed_audit_logs'
 branch_labels = None
 depends_on = None
 
