@@ -19,6 +19,7 @@ from app.audit import transparency_api
 from app.extensions import csrf, db, login_manager, migrate
 from app.organisations import api as organisations_api
 from app.organisations import models as organisations_models  # noqa: F401
+from app.privacy import views as privacy_views
 from app.types import LARGEST_ID
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -56,7 +57,7 @@ def create_shell(test_config: dict | None = None) -> Flask:
     app.wsgi_app = edge.ReceivedAt(app.wsgi_app, app.config)
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in (accounts_views.bp, admin_views.bp, meta.health_bp, meta.bp, accounts_api.bp,
-                      organisations_api.bp, audit_api.bp, transparency_api.bp):
+                      organisations_api.bp, audit_api.bp, transparency_api.bp, privacy_views.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     templating.register(app)
