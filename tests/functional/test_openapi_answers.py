@@ -266,6 +266,7 @@ def test_every_documented_success_answer_satisfies_the_document(app, world, payi
     winner = _award_and_board(app, world, check, framework, lot, monkeypatch)
     _contracts_and_money(world, check, framework, lot, winner)
     _transparency(world, check, ours["receipt"])
+    _data_protection(world, check)
     unchecked = documented(check.document, lambda status: 200 <= status < 300) - check.checked
     assert not unchecked, f"success answers documented but not checked here: {sorted(unchecked)}"
     assert check.checked == documented(check.document, lambda status: 200 <= status < 300)
@@ -283,6 +284,15 @@ def _transparency(world, check, receipt: dict) -> None:
                            f"&tree_size={latest['tree_size']}"), "GET", "/api/v1/transparency/proof/inclusion", 200)
     check(world.client.get(f"/api/v1/transparency/proof/consistency?from={first['tree_size']}"
                            f"&to={latest['tree_size']}"), "GET", "/api/v1/transparency/proof/consistency", 200)
+
+
+def _data_protection(world, check) -> None:
+    agreement = check(world.get("officer", "/api/v1/data-sharing-agreements"), "GET",
+                      "/api/v1/data-sharing-agreements", 200)
+    check(world.post("officer", f"/api/v1/data-sharing-agreements/{agreement['id']}/withdraw"), "POST",
+          "/api/v1/data-sharing-agreements/{agreement_id}/withdraw", 200)
+    check(world.post("officer", f"/api/v1/data-sharing-agreements/{agreement['id']}/accept"), "POST",
+          "/api/v1/data-sharing-agreements/{agreement_id}/accept", 201)
 
 
 def test_a_real_answer_of_each_documented_error_status_satisfies_the_document(app, world, monkeypatch):
