@@ -6,6 +6,7 @@ from app import create_shell
 from app.audit import tasks as audit_tasks  # noqa: F401 - every task is declared before the queue runs
 from consort import cli
 from consort.dashboard import views as dashboard_views
+from consort.privacy import api as privacy_api
 from consort.privacy import views as privacy_views
 from consort.publication import api as publication_api
 from consort.publication import views as publication_views
@@ -40,7 +41,7 @@ PAGES = (dashboard_views.bp, frameworks_views.bp, publication_views.bp, supplier
          payments_views.bp, savings_views.bp, sharing_views.bp, privacy_views.bp)
 API = (frameworks_api.bp, publication_api.bp, requirements_api.bp, suppliers_api.bp, evaluation_api.bp, award_api.bp,
        board_api.bp, contracts_api.bp, calloffs_api.bp, payments_api.bp, payments_api.webhook_bp, savings_api.bp,
-       sharing_api.bp)
+       sharing_api.bp, privacy_api.bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
