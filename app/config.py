@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from app.domain.processing import BY_KEY
+
 
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -90,8 +92,9 @@ def retention_years(text: str) -> dict[str, int]:
     years = {}
     for pair in filter(None, (part.strip() for part in text.split(","))):
         key, _, value = pair.partition("=")
-        if not value.strip().isdigit():
-            raise ValueError(f"RETENTION_YEARS: '{pair}' is not purpose=years")
+        if not value.strip().isdigit() or key.strip() not in BY_KEY:
+            raise ValueError(f"RETENTION_YEARS: '{pair}' is not purpose=years with a purpose of the record "
+                             f"({', '.join(BY_KEY)})")
         years[key.strip()] = int(value)
     return years
 

@@ -7,6 +7,7 @@ from app.audit import tasks as audit_tasks  # noqa: F401 - every task is declare
 from consort import cli
 from consort.dashboard import views as dashboard_views
 from consort.privacy import api as privacy_api
+from consort.privacy import tasks as privacy_tasks  # noqa: F401
 from consort.privacy import views as privacy_views
 from consort.publication import api as publication_api
 from consort.publication import views as publication_views

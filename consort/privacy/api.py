@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from app.api import api_blueprint
 from app.api.auth import api_user, token_required
 from app.api.openapi import operation
-from consort.privacy import subject_access
+from consort.privacy import erasure, subject_access
 
 bp = api_blueprint("privacy_api", __name__)
 
@@ -47,3 +47,27 @@ def data_export():
     """The caller's own personal data."""
     user = api_user()
     return download(subject_access.export(user), f"consort-data-{user.id}.json")
+
+
+class KeptOut(BaseModel):
+    what: str
+    why: str
+    until: str
+
+
+class ErasureOut(BaseModel):
+    erased: list[str]
+    kept: list[KeptOut]
+
+
+@bp.post("/me/erasure-request")
+@token_required()
+@operation("Ask for your personal data to be erased", responses={202: ErasureOut}, errors=(409,),
+           description="What no rule keeps is erased at once (contact details, sessions, tokens, an unused "
+                       "account) and the account is closed; what a retention rule keeps is listed with why and "
+                       "until when (ISO dates), and is anonymised in place when the period ends. 409 if asked "
+                       "before. The token used stops working.")
+def erasure_request():
+    """The caller asks to be erased; 202, as part of the work waits for the retention periods to end."""
+    done = erasure.request(api_user())
+    return {"erased": done.erased, "kept": done.kept}, 202

@@ -1,13 +1,14 @@
 """Data-protection pages that read across the features: who sees an authority's data."""
 from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from app import pdf
 from app.accounts.access import role_required
 from app.domain.roles import Role
+from app.forms import ConfirmForm
 from app.types import utcnow
-from app.webforms import render_form
-from consort.privacy import exposure, subject_access
+from app.webforms import render_form, service_errors
+from consort.privacy import erasure, exposure, subject_access
 from consort.privacy.api import download
 from consort.privacy.forms import PostalRequestForm
 from frameworks.sharing import services as sharing
@@ -51,3 +52,19 @@ def postal_request(user_id: int):
             return download(subject_access.export(user), f"consort-data-{user.id}.json")
         return pdf.response(subject_access.as_pdf(user, utcnow()), f"consort-data-{user.id}.pdf")
     return render_form("privacy_pages/postal_request.html", form, user=subject_access.person(user_id))
+
+
+CONFIRM_ERASURE = "I understand that my account closes now and cannot be reopened"
+
+
+@bp.route("/account/erasure", methods=["GET", "POST"])
+@login_required
+def erase_me():
+    """Ask for your data to be erased: what goes at once, what is kept, why and until when; then confirm."""
+    form = ConfirmForm(label=CONFIRM_ERASURE, message="Tick the box to confirm the erasure.", submit="Erase my data")
+    if form.validate_on_submit():
+        with service_errors(form):
+            done = erasure.request(current_user._get_current_object())
+            logout_user()
+            return render_template("privacy_pages/erased.html", erasure=done)
+    return render_form("privacy_pages/erasure.html", form, plan=erasure.plan(current_user))

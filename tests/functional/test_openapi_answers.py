@@ -294,6 +294,7 @@ def _data_protection(world, check) -> None:
     check(world.post("officer", f"/api/v1/data-sharing-agreements/{agreement['id']}/accept"), "POST",
           "/api/v1/data-sharing-agreements/{agreement_id}/accept", 201)
     check(world.get("evaluator", "/api/v1/me/data-export"), "GET", "/api/v1/me/data-export", 200)
+    check(world.post("camden_colleague", "/api/v1/me/erasure-request", {}), "POST", "/api/v1/me/erasure-request", 202)
 
 
 def test_a_real_answer_of_each_documented_error_status_satisfies_the_document(app, world, monkeypatch):

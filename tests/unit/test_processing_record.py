@@ -32,6 +32,8 @@ def test_retention_years_are_read_as_purpose_equals_years():
     assert retention_years("") == {}
     with pytest.raises(ValueError):
         retention_years("evaluation=seven")
+    with pytest.raises(ValueError):
+        retention_years("evaluatoin=7")
 
 
 def test_the_csv_rows_have_a_cell_for_every_heading():
