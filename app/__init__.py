@@ -21,6 +21,7 @@ from app.domain import two_factor
 from app.extensions import csrf, db, login_manager, migrate
 from app.organisations import api as organisations_api
 from app.organisations import models as organisations_models  # noqa: F401
+from app.privacy import views as privacy_views
 from app.types import LARGEST_ID
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -60,7 +61,7 @@ def create_shell(test_config: dict | None = None) -> Flask:
     two_factor.required_roles(app.config["TWO_FACTOR_REQUIRED_ROLES"])  # a mistyped role stops the start too
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in (accounts_views.bp, two_factor_views.bp, admin_views.bp, meta.health_bp, meta.bp, accounts_api.bp,
-                      organisations_api.bp, audit_api.bp, transparency_api.bp):
+                      organisations_api.bp, audit_api.bp, transparency_api.bp, privacy_views.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     templating.register(app)

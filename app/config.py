@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from app.domain.processing import BY_KEY
+
 
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -99,7 +101,21 @@ def from_environment(instance_path: str) -> dict:
         # After a rotation, the public keys (base64, comma-separated) that signed older checkpoints.
         "AUDIT_PREVIOUS_PUBLIC_KEYS": [
             key.strip() for key in os.environ.get("AUDIT_PREVIOUS_PUBLIC_KEYS", "").split(",") if key.strip()],
+        # Retention periods of the record of processing, in years, per purpose: "evaluation=7,contracts=10".
+        "RETENTION_YEARS": retention_years(os.environ.get("RETENTION_YEARS", "")),
     }
+
+
+def retention_years(text: str) -> dict[str, int]:
+    """`purpose=years` pairs, comma-separated; a mistyped one stops the start rather than keep data wrongly."""
+    years = {}
+    for pair in filter(None, (part.strip() for part in text.split(","))):
+        key, _, value = pair.partition("=")
+        if not value.strip().isdigit() or key.strip() not in BY_KEY:
+            raise ValueError(f"RETENTION_YEARS: '{pair}' is not purpose=years with a purpose of the record "
+                             f"({', '.join(BY_KEY)})")
+        years[key.strip()] = int(value)
+    return years
 
 
 def _instance_signing_key(instance: Path) -> str:

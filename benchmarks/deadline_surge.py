@@ -75,6 +75,7 @@ def set_up(app, args) -> tuple[int, dict[int, list[int]], list[tuple[int, str, s
     from app.accounts import tokens
     from app.domain.roles import OrganisationKind, Role
     from app.types import london_today, utcnow
+    from consort.demo.sharing import ensure_accepted, ensure_agreement
     from frameworks import services as frameworks
     from frameworks.domain.lifecycle import FrameworkStatus
     from procurement import requirements
@@ -85,6 +86,8 @@ def set_up(app, args) -> tuple[int, dict[int, list[int]], list[tuple[int, str, s
                                      OrganisationKind.CONSORTIUM)
         officer = accounts.create_user("officer@bench.gov.uk", PASSWORD, Role.OFFICER,
                                        "London Borough of Benchmark", OrganisationKind.AUTHORITY)
+        ensure_agreement(admin)  # an authority's requirements are pooled only under an accepted agreement
+        ensure_accepted(officer)
         now = utcnow()
         # A deadline far enough ahead to pass the service's checks; set_deadline moves it once all is ready.
         framework = frameworks.create(admin, {

@@ -20,6 +20,7 @@ from frameworks.domain.lifecycle import FrameworkStatus, IllegalTransition
 from frameworks.models import STATE_TIMESTAMPS, Criterion, Framework, Lot, LotRequirement
 from frameworks.requirements import services as requirement_service
 from frameworks.requirements.models import Requirement, RequirementStatus
+from frameworks.sharing import services as sharing
 
 FRAMEWORK_FIELDS = ("title", "description", "maximum_value", "bid_deadline", "question_deadline", "duration_months",
                     "max_lots_per_supplier", "min_sme_share", "standstill_working_days", "levy_percent",
@@ -176,6 +177,7 @@ def add_lot(actor: User, framework_id: int, data: LotInput) -> Lot:
     if problems := _criteria_problems(data):
         raise ValidationFailed(next(iter(problems.values())), problems)
     pooled = _open_requirements(data.requirement_ids)
+    sharing.require_accepted(r.organisation_id for r in pooled)
     if problems := pooling_problems([requirement_service.as_line(r) for r in pooled]):
         raise ValidationFailed(problems[0], {"requirement_ids": problems[0]})
     number = 1 + max((lot.number for lot in framework.lots), default=0)
@@ -226,6 +228,7 @@ def join_lot(actor: User, lot_id: int, requirement_id: int) -> Lot:
     if requirement.organisation_id != actor.organisation_id:
         raise Forbidden("You can only pool your own authority's requirements.")
     [requirement] = _open_requirements([requirement.id])
+    sharing.require_accepted([requirement.organisation_id])
     lines = [requirement_service.as_line(p.requirement) for p in lot.pooled]
     if problems := pooling_problems([*lines, requirement_service.as_line(requirement)]):
         raise ValidationFailed(problems[0], {"requirement_id": problems[0]})
@@ -273,6 +276,11 @@ def publication_problems(framework: Framework) -> tuple[str, ...]:
         specs = [CriterionSpec(c.name, c.weight, c.max_score) for c in lot.criteria]
         if weight_problems(lot.price_weight, specs):
             problems.append(f"lot {lot.number}'s weights do not add up to 100")
+    # Publishing tenders the pooled data: an authority that withdrew (or has not accepted a new version) first
+    # accepts again, or leaves. Frameworks already tendered are not affected.
+    pooling = {p.requirement.organisation_id for lot in framework.lots for p in lot.pooled}
+    for organisation in sharing.not_accepted(pooling):
+        problems.append(f"{organisation.name} has not accepted the current data-sharing agreement")
     return tuple(problems)
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.access import role_required
-from app.domain.errors import Forbidden, NotFound, ValidationFailed
+from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
 from app.types import utcnow
 from app.webforms import page_of, render_form, service_errors
@@ -125,7 +125,7 @@ def new_lot(framework_id: int):
             criteria=[frameworks.CriterionInput(c.form.name.data.strip(), c.form.weight.data or 0,
                                                 c.form.max_score.data or 0, c.form.guidance.data or "")
                       for c in form.criteria if (c.form.name.data or "").strip()])
-        with service_errors(form, catch=ValidationFailed):
+        with service_errors(form, catch=(ValidationFailed, Conflict)):
             if not data.requirement_ids:
                 raise ValidationFailed("Choose at least one requirement to pool.",
                                        {"requirement_ids": "Choose at least one requirement to pool."})

@@ -32,7 +32,7 @@ def update_profile(actor: User, changes: dict, now: datetime | None = None) -> S
     """Change the supplier's profile, SME status, Companies House number and PPON. Commits."""
     organisation = _require_supplier(actor)
     profile = profile_of(organisation.id)
-    before = profile_json(profile, organisation)
+    before = _audited(profile_json(profile, organisation))
     if "companies_house_number" in changes:
         _set_companies_house_number(organisation, changes["companies_house_number"])
     if "ppon" in changes:
@@ -46,7 +46,7 @@ def update_profile(actor: User, changes: dict, now: datetime | None = None) -> S
     profile.updated_at, profile.updated_by_id = now or utcnow(), actor.id
     db.session.add(profile)
     audit.record("supplier.profile_updated", organisation, actor=actor, before=before,
-                 after=profile_json(profile, organisation))
+                 after=_audited(profile_json(profile, organisation)))
     db.session.commit()
     return profile
 
@@ -90,6 +90,15 @@ def as_domain(record: ExclusionDeclaration | None) -> exclusion.Declaration | No
     if record is None:
         return None
     return exclusion.Declaration(dict(record.answers), record.details, record.self_cleaning)
+
+
+CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
+
+
+def _audited(snapshot: dict) -> dict:
+    """The profile as the audit log keeps it: whether a contact is given, never who (a person's contact details
+    are erased on request, and the log never changes)."""
+    return {name: (bool(value) if name in CONTACT_FIELDS else value) for name, value in snapshot.items()}
 
 
 def profile_json(profile: SupplierProfile, organisation: Organisation) -> dict:

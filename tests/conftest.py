@@ -25,7 +25,7 @@ from app.extensions import db
 from app.throttle import limiter
 from consort import create_app
 from tests.stripe_support import localstripe  # noqa: F401 - a fixture for the tests that pay
-from tests.support import PASSWORD, audit_triggers_off
+from tests.support import PASSWORD, audit_triggers_off, data_sharing_accepted
 
 # Property tests: "dev" (the default) is Hypothesis' own settings, fresh examples each run; "ci" (when the CI
 # environment variable is set, or HYPOTHESIS_PROFILE=ci) tries fewer examples, the same ones every run (derandomized,
@@ -229,9 +229,14 @@ def make_user(app):
     hash_password = _hash_once(accounts.hash_password)
 
     def make(email: str, role: str = "officer", org: str = "London Borough of Camden",
-             kind: str | None = None, sme: bool = False, password: str = PASSWORD):
+             kind: str | None = None, sme: bool = False, password: str = PASSWORD, data_sharing: bool = True):
+        """`data_sharing`: an officer's authority has accepted the data-sharing agreement, so that its
+        requirements can be pooled (False for the tests of the refusal)."""
         with mock.patch.object(accounts, "hash_password", hash_password):
-            return accounts.create_user(email, password, Role(role), org,
+            user = accounts.create_user(email, password, Role(role), org,
                                         OrganisationKind(kind) if kind else None, sme=sme)
+        if data_sharing and user.role == Role.OFFICER:
+            data_sharing_accepted(user.organisation_id)
+        return user
 
     return make

@@ -42,7 +42,7 @@ def invite(*, actor: User, email: str, role: Role, organisation_id: int) -> tupl
     )
     db.session.add(invitation)
     audit.record("invitation.created", invitation, actor=actor,
-                 after={"email": email, "role": role.value, "organisation_id": organisation.id,
+                 after={"role": role.value, "organisation_id": organisation.id,
                         "expires_at": invitation.expires_at.isoformat()})
     link = public_url("accounts.accept_invitation", token=raw)
     outbox.send_later(email, "You are invited to Consort", _invitation_text(invitation, link))

@@ -11,6 +11,7 @@ from app.organisations.models import OrganisationDomain
 from app.types import london_today, utcnow
 from consort.demo import award as award_demo
 from consort.demo.people import DEMO_PASSWORD
+from consort.demo.sharing import ensure_accepted, ensure_agreement
 from consort.demo.suppliers import seed_bids
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
@@ -100,12 +101,14 @@ def _officer(domain: str):
         organisation = db.session.scalar(db.select(OrganisationDomain).where(OrganisationDomain.domain == domain))
         user = accounts.add_user(email, DEMO_PASSWORD, Role.OFFICER, organisation.organisation, name="Demo Officer")
         db.session.commit()
+    ensure_accepted(user)
     return user
 
 
 def seed(admin) -> int:
     """Create the demo frameworks that are missing; return how many were created."""
     created = 0
+    ensure_agreement(admin)
     for index, demo in enumerate(FRAMEWORKS):
         if db.session.scalar(db.select(Framework.id).where(Framework.title == demo.title)):
             continue

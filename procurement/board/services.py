@@ -195,7 +195,7 @@ def vote(actor: User, run_id: int, decision: str, comment: str, now: datetime | 
     recommendation.votes.append(entry)
     db.session.add(entry)
     audit.record("board.voted", entry, actor=actor,
-                 after={"award_run_id": run_id, "decision": decision, "comment": comment})
+                 after={"award_run_id": run_id, "decision": decision})  # the comment is in the vote, not the log
     result = tally_of(recommendation)
     if result.outcome != rules.Outcome.PENDING:
         _decide(actor, recommendation, framework, result, now)

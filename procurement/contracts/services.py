@@ -258,7 +258,7 @@ def sign(actor: User, contract_id: int, name: str, position: str, ip: str | None
     contract.signed_at, contract.signed_ip, contract.status = now, ip, "signed"
     version = _add_version(contract, "signed", now)
     audit.record("contract.signature", contract, actor=actor,
-                 after={"name": name, "position": position, "at": now, "ip": ip, "sha256": version.sha256})
+                 after={"signed_by_id": actor.id, "at": now, "sha256": version.sha256})  # the person by id only
     signature_added.send(contract, event="signed", now=now)
     db.session.commit()
     return contract
@@ -277,7 +277,7 @@ def countersign(actor: User, contract_id: int, ip: str | None, now: datetime | N
     contract.countersigned_at, contract.countersigned_ip, contract.status = now, ip, "countersigned"
     version = _add_version(contract, "countersigned", now)
     audit.record("contract.countersignature", contract, actor=actor,
-                 after={"name": contract.countersigned_name, "at": now, "ip": ip, "sha256": version.sha256})
+                 after={"countersigned_by_id": actor.id, "at": now, "sha256": version.sha256})
     signature_added.send(contract, event="countersigned", now=now)
     db.session.commit()
     return contract

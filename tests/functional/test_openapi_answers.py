@@ -267,6 +267,7 @@ def test_every_documented_success_answer_satisfies_the_document(app, world, payi
     _contracts_and_money(world, check, framework, lot, winner)
     # The receipt's leaf, public once the bids were opened at closing.
     _transparency(world, check, world.get("supplier", f"/api/v1/bids/{ours['id']}").get_json()["receipt"])
+    _data_protection(world, check)
     unchecked = documented(check.document, lambda status: 200 <= status < 300) - check.checked
     assert not unchecked, f"success answers documented but not checked here: {sorted(unchecked)}"
     assert check.checked == documented(check.document, lambda status: 200 <= status < 300)
@@ -284,6 +285,17 @@ def _transparency(world, check, receipt: dict) -> None:
                            f"&tree_size={latest['tree_size']}"), "GET", "/api/v1/transparency/proof/inclusion", 200)
     check(world.client.get(f"/api/v1/transparency/proof/consistency?from={first['tree_size']}"
                            f"&to={latest['tree_size']}"), "GET", "/api/v1/transparency/proof/consistency", 200)
+
+
+def _data_protection(world, check) -> None:
+    agreement = check(world.get("officer", "/api/v1/data-sharing-agreements"), "GET",
+                      "/api/v1/data-sharing-agreements", 200)
+    check(world.post("officer", f"/api/v1/data-sharing-agreements/{agreement['id']}/withdraw"), "POST",
+          "/api/v1/data-sharing-agreements/{agreement_id}/withdraw", 200)
+    check(world.post("officer", f"/api/v1/data-sharing-agreements/{agreement['id']}/accept"), "POST",
+          "/api/v1/data-sharing-agreements/{agreement_id}/accept", 201)
+    check(world.get("evaluator", "/api/v1/me/data-export"), "GET", "/api/v1/me/data-export", 200)
+    check(world.post("camden_colleague", "/api/v1/me/erasure-request", {}), "POST", "/api/v1/me/erasure-request", 202)
 
 
 def test_a_real_answer_of_each_documented_error_status_satisfies_the_document(app, world, monkeypatch):
