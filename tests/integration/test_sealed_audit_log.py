@@ -49,11 +49,9 @@ def _bid_activity(world, framework: dict, lot: dict) -> dict:
     return response.get_json()
 
 
-def _public_views(world, app) -> dict:
+def _public_views(world, browser) -> dict:
     """What anyone may see of the audit log: the admin's API list, pages and check, and the signed tree."""
     listing = world.get("admin", "/api/v1/audit", query_string={"per_page": 100}).get_json()
-    browser = app.test_client()
-    assert sign_in(browser, world.user("admin").email).status_code == 302
     pages = {path: CSRF.sub("", browser.get(path).get_data(as_text=True)) for path in ("/admin/audit", "/dashboard")}
     check = browser.post("/admin/audit/verify", data={"csrf_token": csrf_token(browser, "/admin/audit")},
                          follow_redirects=True)
@@ -65,10 +63,12 @@ def test_no_view_of_the_log_tells_whether_anyone_is_bidding(app, world):
     framework, lot = world.published()
     for who in ("supplier", "admin"):
         world.headers(who)  # everyone signed in before, so that the only difference can be the bids
-    before = _public_views(world, app)
+    browser = app.test_client()
+    assert sign_in(browser, world.user("admin").email).status_code == 302
+    before = _public_views(world, browser)
     receipt = _bid_activity(world, framework, lot)["receipt"]
     assert receipt["log_index"] is None
-    after = _public_views(world, app)
+    after = _public_views(world, browser)
     assert after["listing"] == before["listing"]
     assert after["tree_size"] == before["tree_size"]
     assert after["check"] == before["check"]

@@ -2,12 +2,15 @@
 readable PDF), never anybody else's data or anything sealed; an admin produces the same for a postal request."""
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from app.accounts.models import ApiToken
 from app.extensions import db
+from app.types import utcnow
+from frameworks import services as framework_services
 from tests.functional.bids_support import past_deadline, submitted
 from tests.functional.board.test_board_api import declare, recommend, run, vote  # noqa: F401 - run: a fixture
 from tests.functional.frameworks_support import PEOPLE, World
@@ -75,6 +78,7 @@ def test_nothing_sealed_is_in_a_suppliers_export_until_the_deadline(world):
     before = _export(world, "supplier")
     assert not [e for e in before["audit_events"] if e["object_type"] == "Bid"]
     past_deadline(framework["id"])
+    assert framework_services.close_due(utcnow() + timedelta(minutes=5)) == [framework["id"]]  # the bids opened
     after = _export(world, "supplier")
     assert [e for e in after["audit_events"] if e["object_type"] == "Bid" and e["object_id"] == str(bid["id"])]
 
