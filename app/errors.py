@@ -24,7 +24,7 @@ _CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_f
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/stripe/")
+    return request.path.startswith(("/api/", "/stripe/")) or request.path == "/healthz"  # the API document's own
 
 
 def json_error(status: int, message: str, code: str | None = None, fields: dict | None = None):
@@ -42,6 +42,7 @@ def register(app: Flask) -> None:
         """U+0000 is never meaningful in a form or a query, and PostgreSQL text cannot hold it."""
         for values in (request.args, request.form):
             for key, value in values.items(multi=True):
+                key = key or ""  # a multipart part whose name cannot be parsed has none; no form reads it
                 if "\x00" in key or "\x00" in value:
                     name = key.replace("\x00", "")
                     message = f"The value of {name} contains a NUL character, which is not allowed. Remove it."

@@ -19,7 +19,7 @@ from app.api.pagination import Page
 from app.api.validation import json_body
 
 ERROR_DESCRIPTIONS = {
-    400: "Bad input: the body is not JSON, or a parameter is malformed.",
+    400: "Bad input: the body is not JSON, or a parameter is malformed (a NUL character in any query parameter).",
     401: "No bearer token, or an unknown, expired or revoked one.",
     403: "Signed in, but not allowed: wrong role or not your organisation's.",
     404: "No such thing, or not visible to you.",
@@ -45,7 +45,7 @@ class Operation:
     query: dict[str, str] = field(default_factory=dict)
     description: str = ""
     upload: bool = False  # the body is multipart/form-data with one `file`
-    download: bool = False  # the 200 answer is the bytes of a file
+    download: tuple[str, ...] = ()  # the 200 answer is the bytes of a file, of one of these media types
 
 
 def operation(summary: str, **kwargs):
@@ -203,15 +203,16 @@ def _operation(rule, view, op: Operation, schemas: _Schemas) -> dict:
             "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"}}}}}}
     if op.download:
         result["responses"]["200"] = {"description": "The file's bytes, as its recorded media type",
-                                      "content": {"application/octet-stream": {"schema": {
-                                          "type": "string", "contentMediaType": "application/octet-stream"}}}}
+                                      "content": {media_type: {"schema": {
+                                          "type": "string", "contentMediaType": media_type}}
+                                          for media_type in op.download}}
     for status, model in op.responses.items():
         response: dict = {"description": "Success" if status < 300 else "See the body"}
         if model is not None:
             schema = schemas.ref(model, "serialization")
             response["content"] = {"application/json": {"schema": _list_schema(schema) if op.paginated else schema}}
         result["responses"][str(status)] = response
-    errors = set(op.errors)
+    errors = set(op.errors) | {400}  # the shell refuses a NUL character in any query or form before the view runs
     if op.auth:
         errors.add(401)
     if op.body:
