@@ -25,11 +25,17 @@ run: $(VENV)/.installed system-packages
 	trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# axe-core for the browser tests, at the version package-lock.json pins (checked by its integrity hash).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@
+
 # Two workers (pytest-xdist), each with a database of its own; PYTEST_ARGS= runs the suite in one process.
 PYTEST_ARGS ?= -n 2
 
 ## test: the whole suite (set TEST_DATABASE_URL=postgresql+psycopg://... to run it on PostgreSQL)
-test: $(VENV)/.installed system-packages
+test: $(VENV)/.installed system-packages $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## lint: ruff, and the import contracts of .importlinter (layers point down, the domain is pure)
