@@ -91,4 +91,4 @@ def test_an_officer_calls_off_the_supplier_pays_the_levy_and_the_dashboards_show
         officer.goto(f"{live_server}/dashboard")
         mine = officer.locator("section", has=officer.get_by_role("heading", name="Your authority's frameworks"))
         expect(mine).to_contain_text(evaluated.reference)
-        expect(mine).to_contain_text("40000.00")
+        expect(mine).to_contain_text("£40,000.00")
