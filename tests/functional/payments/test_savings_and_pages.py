@@ -67,7 +67,7 @@ def test_an_officer_calls_off_on_the_page_and_the_supplier_pays_with_the_test_ca
     supplier = browser(app, world, who)
     levies = page(supplier.get("/levies"))
     levy = db.session.scalars(db.select(Levy)).one()
-    assert f"Pay levy {levy.id}" in levies and "due" in levies
+    assert f"Pay levy {levy.id}" in levies and '<strong class="tag tag-yellow">Due</strong>' in levies
     pay_path = f"/levies/{levy.id}/pay"
     assert "Stripe's test card" in page(supplier.get(pay_path))
     paid = supplier.post(pay_path, data={"csrf_token": csrf_token(supplier, pay_path)})
@@ -112,9 +112,10 @@ def test_the_dashboards_show_spend_savings_levies_and_the_pipeline_with_csv(app,
     db.session.commit()
     officer = browser(app, world, "officer")
     shown = page(officer.get("/dashboard"))
-    assert "Your authority's frameworks" in shown and framework["reference"] in shown and "8000.00" in shown
+    assert "Your authority's frameworks" in shown and framework["reference"] in shown and "£8,000.00" in shown
     exported = officer.get("/dashboard/officer.csv").get_data(as_text=True)
     assert exported.startswith("Framework,Call-offs,Spend (£),Saving (£)") and framework["reference"] in exported
+    assert ",8000.00," in exported, "the CSV keeps the machine's values"
     assert officer.get("/dashboard/pipeline.csv").status_code == 404
     admin = browser(app, world, "admin")
     shown = page(admin.get("/dashboard"))
