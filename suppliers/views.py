@@ -144,11 +144,20 @@ def submit(bid_id: int):
     if form.validate_on_submit():
         with service_errors():
             record = bids.submit(current_user, bid_id)
-            flash("Your bid is submitted. Keep the receipt below; a copy has been e-mailed to you.", "success")
-            return redirect(url_for("suppliers.bid", bid_id=record.id))
+            return redirect(url_for("suppliers.submitted", bid_id=record.id))
         return redirect(url_for("suppliers.bid", bid_id=bid_id))
     return render_template("suppliers/confirm.html", bid=record, form=form, action="submit",
                            declaration=profiles.current_declaration(record.supplier_id))
+
+
+@bp.get("/bids/<int:bid_id>/submitted")
+@role_required(Role.SUPPLIER)
+def submitted(bid_id: int):
+    """The end of submitting: the receipt's reference and what happens next."""
+    record = bids.readable(current_user, bid_id)
+    if record.status != BidStatus.SUBMITTED:
+        return redirect(url_for("suppliers.bid", bid_id=record.id))
+    return render_template("suppliers/submitted.html", bid=record, framework=record.framework)
 
 
 @bp.route("/bids/<int:bid_id>/withdraw", methods=["GET", "POST"])

@@ -113,12 +113,18 @@ def test_submitting_asks_first_then_shows_the_receipt(app, world, framework):
     bid = the_bid()
     confirm = page(client.get(f"/bids/{bid.id}/submit"))
     assert "Submit your bid?" in confirm and "You have not made a declaration" in confirm
+    assert client.get(f"/bids/{bid.id}/submitted").headers["Location"] == f"/bids/{bid.id}"  # a draft: not yet
     response = client.post(f"/bids/{bid.id}/submit", data={"csrf_token": csrf_token(client, f"/bids/{bid.id}/submit")})
-    assert response.status_code == 302
-    shown = page(client.get(f"/bids/{bid.id}"))
+    assert response.status_code == 302 and response.headers["Location"] == f"/bids/{bid.id}/submitted"
     bid = the_bid()
+    confirmed = page(client.get(response.headers["Location"]))
+    assert re.search(r'<div class="panel-confirmation" role="status">\s*<h1 class="panel-title">Bid submitted</h1>',
+                     confirmed)
+    assert f'<strong class="panel-reference">{bid.receipt_sha256}</strong>' in confirmed
+    assert "<h2>What happens next</h2>" in confirmed
+    shown = page(client.get(f"/bids/{bid.id}"))
     assert bid.status == BidStatus.SUBMITTED
-    assert "Your bid is submitted." in shown and "Receipt" in shown
+    assert "Receipt" in shown
     assert re.search(rf"data-receipt-sha256>{bid.receipt_sha256}<", shown)
     assert bid.receipt_sha256 == stored_hash(bid.id)
     assert bid.submitted_at.isoformat() in shown
