@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.access import role_required
 from app.domain.errors import Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
+from app.templating import day, money, quantity
 from app.types import utcnow
 from app.webforms import page_of, render_form, service_errors
 from frameworks import questions, signals
@@ -114,8 +115,8 @@ def new_lot(framework_id: int):
         current_user, status=RequirementStatus.OPEN, category=category if category in CATEGORIES else None)
     form = LotForm()
     form.requirement_ids.choices = [
-        SelectChoice(r.id, f"{r.organisation.name}: {r.title} — {r.quantity:.2f} {r.unit} "
-                           f"at £{r.estimated_unit_price:,.2f}, needed by {r.needed_by:%-d %b %Y}")
+        SelectChoice(r.id, f"{r.organisation.name}: {r.title} — {quantity(r.quantity, r.unit)} "
+                           f"at {money(r.estimated_unit_price)} each, needed by {day(r.needed_by)}")
         for r in open_requirements]
     if form.validate_on_submit():
         data = frameworks.LotInput(
@@ -146,7 +147,8 @@ def lot(lot_id: int):
     join_form = JoinLotForm()
     if current_user.role == Role.OFFICER:
         own = requirements.visible(current_user, status=RequirementStatus.OPEN)
-        join_form.requirement_id.choices = [SelectChoice(r.id, f"{r.title} ({r.quantity:.2f} {r.unit})") for r in own]
+        join_form.requirement_id.choices = [SelectChoice(r.id, f"{r.title} ({quantity(r.quantity, r.unit)})")
+                                            for r in own]
         context["in_lot"] = any(p.requirement.organisation_id == current_user.organisation_id for p in lot.pooled)
     if current_user.role == Role.ADMIN and lot.framework.status == FrameworkStatus.DRAFT:
         context["suggestions"] = frameworks.suggestions(lot)

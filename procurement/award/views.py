@@ -29,8 +29,8 @@ def award_page(framework_id: int):
                                 float(form.time_limit.data))
         with service_errors(form):
             record = award.run(current_user, framework.id, options)
-            flash(f"Award run {record.id} done in {record.seconds:.2f} s." if record.status == "done"
-                  else f"Award run {record.id} started; this page will show it when it is ready.", "success")
+            flash(f"The award run is done, in {record.seconds:.2f} s." if record.status == "done"
+                  else "The award run has started; this page will show it when it is ready.", "success")
             return redirect(url_for("award.award_run", run_id=record.id))
     return render_form("award/award.html", form, framework=framework, runs=award.runs_of(framework.id))
 

@@ -58,7 +58,7 @@ def test_an_admin_creates_a_framework_in_draft_and_lands_on_its_page(as_, people
     assert audit_actions("Framework") == ["framework.created"]
     page = text_of(as_("admin").get(response.headers["Location"]))
     assert f"Framework {framework.reference} created in draft. Now add its lots." in page
-    assert '<strong class="tag tag-draft">draft</strong>' in page
+    assert '<strong class="tag tag-grey">Draft</strong>' in page
     assert "Before publishing: add at least one lot." in page
 
 

@@ -49,7 +49,7 @@ def test_a_lot_pools_requirements_and_the_framework_page_shows_each_authority_s_
     page = f"/frameworks/{framework.id}/lots/new"
 
     form = text_of(as_("admin").get(page))
-    assert "London Borough of Camden: Laptops for social workers — 200.00 laptop at £800.00" in form
+    assert "London Borough of Camden: Laptops for social workers — 200 laptops at £800.00 each" in form
     response = submit(as_("admin"), page, lot_form([camden.id, hackney.id]))
 
     assert response.status_code == 302
@@ -59,14 +59,14 @@ def test_a_lot_pools_requirements_and_the_framework_page_shows_each_authority_s_
         ("Quality of the devices", 35, 10), ("Social value", 25, 10)]
     assert {fresh(Requirement, r.id).status for r in (camden, hackney)} == {RequirementStatus.POOLED}
     tables = Tables(text_of(as_("admin").get(response.headers["Location"])))
-    assert tables.rows("Pooled demand for lot 1: 300.00 in all, estimated at £235,050.00") == [
-        ["London Borough of Camden", "200.00", "£160,000.00", "66.7%"],
-        ["London Borough of Hackney", "100.00", "£75,050.00", "33.3%"],
+    assert tables.rows("Pooled demand for lot 1: 300 laptops in all, estimated at £235,050.00") == [
+        ["London Borough of Camden", "200", "£160,000.00", "66.7%"],
+        ["London Borough of Hackney", "100", "£75,050.00", "33.3%"],
     ]
     assert tables.rows("How lot 1 is scored") == [
         ["Price (relative formula)", "40", "—", "Lowest price ÷ your price × weight."],
-        ["Quality of the devices", "35", "10", ""],
-        ["Social value", "25", "10", ""],
+        ["Quality of the devices", "35", "10", "—"],
+        ["Social value", "25", "10", "—"],
     ]
 
 
@@ -159,7 +159,7 @@ def test_an_officer_joins_a_draft_lot_and_leaves_it_through_the_lot_page(as_, pe
 
     before = text_of(as_("islington").get(page))
     assert "takes part in this lot" not in before
-    assert f'<option value="{mine.id}">Laptops for schools (50.00 laptop)</option>' in before
+    assert f'<option value="{mine.id}">Laptops for schools (50 laptops)</option>' in before
 
     joined = submit(as_("islington"), page, {"requirement_id": str(mine.id)}, action=f"/lots/{lot.id}/join")
 
@@ -168,10 +168,10 @@ def test_an_officer_joins_a_draft_lot_and_leaves_it_through_the_lot_page(as_, pe
     after_join = text_of(as_("islington").get(page))
     assert "Your requirement is pooled into this lot." in after_join
     assert "London Borough of Islington takes part in this lot." in after_join
-    assert Tables(after_join).rows("Pooled demand for lot 1: 350.00 in all") == [
-        ["London Borough of Camden", "200.00", "£160,000.00", "57.1%"],
-        ["London Borough of Hackney", "100.00", "£75,050.00", "28.6%"],
-        ["London Borough of Islington", "50.00", "£40,000.00", "14.3%"],
+    assert Tables(after_join).rows("Pooled demand for lot 1: 350 laptops in all") == [
+        ["London Borough of Camden", "200", "£160,000.00", "57.1%"],
+        ["London Borough of Hackney", "100", "£75,050.00", "28.6%"],
+        ["London Borough of Islington", "50", "£40,000.00", "14.3%"],
     ]
 
     left = submit(as_("islington"), page, {"to": "leave"}, action=f"/lots/{lot.id}/leave")

@@ -109,7 +109,7 @@ def test_the_notice_shows_the_lots_criteria_weights_formula_and_dates(client, pu
     assert response.status_code == 200
     text = text_of(response)
     assert f"Tender notice {framework.reference}" in text
-    assert '<strong class="tag tag-open">open</strong>' in text
+    assert '<strong class="tag tag-green">Open</strong>' in text
     assert "Lot 1: Laptops" in text
     assert "laptop, CPV 30200000-1" in text
     for label, moment in [("Questions until", framework.question_deadline), ("Bids until", framework.bid_deadline),
@@ -120,7 +120,7 @@ def test_the_notice_shows_the_lots_criteria_weights_formula_and_dates(client, pu
     tables = Tables(text)
     assert tables.rows("How lot 1 is scored") == [
         ["Price (relative formula)", "40", "—", "Lowest price ÷ your price × weight."],
-        ["Quality of the devices", "35", "5", ""],
+        ["Quality of the devices", "35", "5", "—"],
         ["Social value", "25", "10", "Apprenticeships in London."],
     ]
     assert [row[0] for row in tables.rows("Pooled demand for lot 1")] == [

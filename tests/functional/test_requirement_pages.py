@@ -45,7 +45,7 @@ def test_an_officer_states_a_requirement_for_their_authority(as_, people):
     assert audit_actions("Requirement") == ["requirement.created"]
     listing = text_of(as_("camden").get("/requirements"))
     assert "Requirement “Laptops for social workers” saved." in listing
-    assert "200.00 laptop" in listing and "£160,000.00" in listing
+    assert "200 laptops" in listing and "£160,000.00" in listing
 
 
 @pytest.mark.parametrize("changes, field_id, message", [

@@ -42,7 +42,7 @@ def test_the_admin_reads_the_pack_and_recommends_after_confirming(app, world, ru
     done = admin.post(f"/award-runs/{record['id']}/recommend", data={"csrf_token": token, "confirm": "y"})
     assert done.status_code == 302
     shown = page(admin.get(path))
-    assert "5 members; 3 approvals are needed" in shown and "pending" in shown
+    assert "5 members; 3 approvals are needed" in shown and '<strong class="tag tag-yellow">Pending</strong>' in shown
     pack = admin.get(f"/award-runs/{record['id']}/recommendation.pdf")
     assert pack.mimetype == "application/pdf" and "Recommendation to the board" in pdf_text(pack.data)
 

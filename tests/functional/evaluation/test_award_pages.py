@@ -27,7 +27,8 @@ def test_the_admin_runs_the_award_from_its_page_and_compares_runs(app, world, in
     assert second.status_code == 302
     runs = [int(x.rsplit("/", 1)[1]) for x in (first.headers["Location"], second.headers["Location"])]
     compared = page(admin.get(f"/frameworks/{framework['id']}/award-runs/compare?a={runs[0]}&b={runs[1]}"))
-    assert f"Run {runs[0]} beside run {runs[1]}" in compared and "lot limit 1" in compared
+    assert "The award run of " in compared and " beside that of " in compared and "lot limit 1" in compared
+    assert f"Run {runs[0]}" not in compared, "runs are named by when they ran, not by their database id"
     bad = admin.post(f"/frameworks/{framework['id']}/award", data={"csrf_token": token, "time_limit": "0"})
     assert bad.status_code == 422 and "1 to 600." in page(bad)
     assert admin.get(f"/frameworks/{framework['id']}/award-runs/compare?a={runs[0]}").status_code == 302

@@ -146,7 +146,7 @@ def test_the_portfolio_shows_each_supplier_across_the_lots_with_its_bundles(app,
     shown = page(browser(app, world, "admin").get(f"/frameworks/{framework['id']}/evaluation"))
     assert "Acme Ltd" in shown and "Bolt Ltd" in shown
     assert "Lots 1, 2: £1,500,000.00" in shown
-    assert "not fully scored" in shown
+    assert ">Not fully scored</strong>" in shown
     assert browser(app, world, "evaluator").get(f"/frameworks/{framework['id']}/evaluation").status_code == 403
 
 

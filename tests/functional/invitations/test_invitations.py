@@ -56,7 +56,7 @@ def test_an_admin_invites_and_the_email_arrives_through_smtp_with_the_link(admin
 
     listing = page(admin.get("/admin/invitations"))
     assert f"Invitation saved; it is being e-mailed to {INVITEE}." in listing
-    assert "Pending until" in listing
+    assert '<strong class="tag tag-yellow">Pending</strong> until' in listing
     [kept] = db.session.scalars(select(OutgoingMail)).all()
     assert (kept.to, kept.attempts, kept.last_error) == (INVITEE, 1, None) and kept.sent_at is not None
 

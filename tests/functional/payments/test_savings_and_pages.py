@@ -74,7 +74,7 @@ def test_an_officer_calls_off_on_the_page_and_the_supplier_pays_with_the_test_ca
     supplier = browser(app, world, who)
     levies = page(supplier.get("/levies"))
     levy = db.session.scalars(db.select(Levy)).one()
-    assert f"Pay levy {levy.id}" in levies and "due" in levies
+    assert f"Pay levy {levy.id}" in levies and '<strong class="tag tag-yellow">Due</strong>' in levies
     pay_path = f"/levies/{levy.id}/pay"
     assert "Stripe's test card" in page(supplier.get(pay_path))
     paid = supplier.post(pay_path, data={"csrf_token": csrf_token(supplier, pay_path)})
