@@ -75,7 +75,7 @@ def test_a_board_member_declares_then_votes_and_the_third_approval_starts_the_st
     assert f'<strong class="panel-reference">{framework["reference"]} {framework["title"]}</strong>' in decided
     assert "What happens next" in decided and "The standstill ends" in decided
     shown = page(member.get(path))
-    assert "approved" in shown and "Standstill ends" in shown and "Minutes (PDF)" in shown
+    assert ">Approved</strong>" in shown and "Standstill ends" in shown and "Minutes (PDF)" in shown
     minutes = member.get(f"/award-runs/{record['id']}/minutes.pdf")
     assert minutes.mimetype == "application/pdf" and "Approve 3" in pdf_text(minutes.data)
     detail = page(member.get(f"/frameworks/{framework['id']}"))
