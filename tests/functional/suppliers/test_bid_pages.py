@@ -8,6 +8,7 @@ import pytest
 from app.extensions import db
 from suppliers.models import Bid, BidStatus
 from tests.functional.bids_support import past_deadline, stored_hash, two_lot_framework
+from tests.functional.framework_pages_support import assert_summary_links_to
 from tests.functional.frameworks_support import PEOPLE, World, assert_error
 from tests.functional.pages_support import page
 from tests.support import csrf_token, sign_in
@@ -183,8 +184,13 @@ def test_documents_are_uploaded_and_refused_on_the_page(app, world, framework):
     assert "“method.pdf” is attached" in page(client.get(f"/bids/{bid.id}"))
     bad = client.post(f"/bids/{bid.id}/documents", content_type="multipart/form-data",
                       data={"csrf_token": token, "file": (io.BytesIO(b"MZ\x90\x00"), "../../evil.pdf")})
-    assert bad.status_code == 303
-    assert "folder path" in page(client.get(f"/bids/{bid.id}"))
+    # A refused document is shown like any form's error: in the summary, linked to the field, and beside it.
+    assert bad.status_code == 422
+    message = re.search(r'<a href="#file">([^<]*folder path[^<]*)</a>', page(bad)).group(1)
+    assert_summary_links_to(bad, "file", message)
+    empty = client.post(f"/bids/{bid.id}/documents", content_type="multipart/form-data", data={"csrf_token": token})
+    assert empty.status_code == 422
+    assert_summary_links_to(empty, "file", "Choose a file to upload.")
     no_token = client.post(f"/bids/{bid.id}/documents", content_type="multipart/form-data",
                            data={"file": (io.BytesIO(PDF), "again.pdf")})
     assert no_token.status_code == 400
