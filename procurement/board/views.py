@@ -103,7 +103,8 @@ def decision(run_id: int):
 @role_required(Role.ADMIN, Role.BOARD)
 def recommendation_pdf(run_id: int):
     """The pack as a PDF."""
-    return pdf.response(pack.pack_pdf(current_user, run_id), f"recommendation-run-{run_id}.pdf")
+    data, fingerprint = board.pack_of(current_user, run_id)
+    return pdf.response(data, f"recommendation-run-{run_id}.pdf", fingerprint)
 
 
 @bp.get("/award-runs/<int:run_id>/minutes.pdf")
