@@ -83,6 +83,8 @@ def _journey(live_server, page, framework):
         lot.get_by_label(re.compile(rf"^Price for lot {number}")).fill(price)
         lot.get_by_label("Quality of the devices").fill(f"Lot {number}: business-grade devices, 3-year warranty.")
         lot.get_by_label("Social value").fill(f"Lot {number}: two apprentices from Tower Hamlets.")
+        # The word count under the answer follows what is typed (the limit is in the hint without scripts).
+        expect(lot.locator(".word-count").last).to_have_text(re.compile(r"^You have \d+ words remaining \(7 of \d+\)$"))
     expect(page.get_by_text(re.compile(r"^Draft saved at"))).to_be_visible(timeout=15_000)
     bundle = page.get_by_role("group", name="Bundle 1: lots")
     bundle.get_by_label(re.compile(r"^Lot 1:")).check()

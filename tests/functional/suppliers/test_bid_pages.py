@@ -244,3 +244,30 @@ def two_lot_framework_with_limit(world):
     opened = world.transition(framework["id"], "open")
     assert opened.status_code == 200, opened.get_json()
     return opened.get_json(), laptops, tablets
+
+
+def test_the_bid_form_offers_one_bundle_block_per_bundle_there_can_be_and_each_hint_once(app, world, framework):
+    framework, laptops, _ = framework
+    shown = page(browser(app, world).get(f"/frameworks/{framework['id']}/bid"))
+    # Two lots make one possible bundle (both): one block, not three.
+    assert "Bundle 1: lots" in shown and "Bundle 2: lots" not in shown
+    criterion = laptops["criteria"][0]
+    hint = re.search(rf'<p class="hint" id="lot_{laptops["id"]}_answer_{criterion["id"]}-hint">([^<]*)</p>', shown)
+    assert hint and hint.group(1).count("words") == 1, hint
+    assert re.search(rf'<textarea[^>]*data-word-limit="{criterion["word_limit"]}"[^>]*'
+                     rf'id="lot_{laptops["id"]}_answer_{criterion["id"]}"', shown) or re.search(
+        rf'<textarea[^>]*id="lot_{laptops["id"]}_answer_{criterion["id"]}"[^>]*data-word-limit="{criterion["word_limit"]}"',
+        shown)
+    assert '<script src="/static/word-count.js" defer></script>' in shown
+
+
+def test_a_framework_of_one_lot_has_no_bundles_on_its_bid_form(app, world):
+    from frameworks.models import Lot
+    from suppliers.forms import bundle_rows
+
+    framework, _ = world.draft_with_lot()
+    assert world.transition(framework["id"], "open").status_code == 200
+    shown = page(browser(app, world).get(f"/frameworks/{framework['id']}/bid"))
+    assert 'id="bundles"' not in shown
+    three = type("F", (), {"lots": [Lot(), Lot(), Lot()], "max_lots_per_supplier": 2})
+    assert bundle_rows(three) == 3  # three pairs; every row offered, up to three
