@@ -1,6 +1,9 @@
 """PDF documents (contracts, letters, minutes, the recommendation pack) rendered by WeasyPrint from templates.
 
-Every document is PDF/A-3b, for archiving, with its fonts embedded: the fonts are the project's own copies
+Every document is tagged, for screen readers, and archival: PDF/A-3a (PDF/A's accessible level: a structure tree,
+every glyph mapped to Unicode, fonts embedded) that also identifies itself as PDF/UA-1. Both are PDF 1.7 and ask
+nothing of each other that conflicts, so one file is both; WeasyPrint writes one variant's identification, so
+PDF/UA's is added to the document's XMP (app/pdf_assets/pdfua-1.xmp). The fonts are the project's own copies
 (app/pdf_assets), not whatever the machine has, so the same inputs give the same bytes on any machine.
 The document's dates come from the inputs (`created`), never from the clock.
 """
@@ -18,14 +21,19 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def render(template: str, *, created: datetime, **context) -> bytes:
-    """Render a template (a capability's `<capability>/pdf/...`, extending `pdf/base.html`) to PDF/A-3b bytes."""
+    """Render a template (a capability's `<capability>/pdf/...`, extending `pdf/base.html`) to tagged PDF/A-3a bytes."""
     html = render_template(template, created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                            **context)
     return html_to_pdf(html)
 
 
+PDF_VARIANT = "pdf/a-3a"
+UA_IDENTIFICATION = ASSETS / "pdfua-1.xmp"
+
+
 def html_to_pdf(html: str) -> bytes:
-    return HTML(string=html, base_url=str(ASSETS)).write_pdf(pdf_variant="pdf/a-3b")
+    return HTML(string=html, base_url=str(ASSETS)).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_tags=True, xmp_metadata=[str(UA_IDENTIFICATION)])
 
 
 def sha256(data: bytes) -> str:

@@ -1,4 +1,5 @@
 """Forms for supplier profiles, declarations, bids and their documents."""
+import math
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
@@ -68,8 +69,16 @@ def price_field(name: str) -> str:
     return f"lot_{name}_price"
 
 
+def bundle_rows(framework) -> int:
+    """As many bundle rows as there can be different bundles (sets of two or more lots a supplier may win), up to
+    BUNDLE_ROWS: none with one lot, one with two lots."""
+    lots = len(framework.lots)
+    largest = min(lots, framework.max_lots_per_supplier or lots)
+    return min(BUNDLE_ROWS, sum(math.comb(lots, size) for size in range(2, largest + 1)))
+
+
 def bid_form(framework, bid=None, formdata=None):
-    """A form for the whole bid: a price and answers per lot, and a few bundle rows."""
+    """A form for the whole bid: a price and answers per lot, and a bundle row for each bundle there can be."""
     fields: dict = {}
     lot_choices = [SelectChoice(str(lot.id), f"Lot {lot.number}: {lot.title}") for lot in framework.lots]
     for lot in framework.lots:
@@ -80,15 +89,17 @@ def bid_form(framework, bid=None, formdata=None):
         for criterion in lot.criteria:
             fields[f"lot_{lot.id}_answer_{criterion.id}"] = TextAreaField(
                 criterion.name, validators=[Length(max=50_000)],
-                description=f"At most {criterion.word_limit} words. {criterion.guidance or ''}".strip())
-    for row in range(BUNDLE_ROWS):
+                description=f"At most {criterion.word_limit} words. {criterion.guidance or ''}".strip(),
+                render_kw={"data-word-limit": criterion.word_limit})
+    rows = bundle_rows(framework)
+    for row in range(rows):
         fields[f"bundle_{row}_lots"] = SelectMultipleField(
             f"Bundle {row + 1}: lots", choices=lot_choices, validators=[Optional()],
             widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
         fields[f"bundle_{row}_price"] = FiniteDecimalField(
             f"Bundle {row + 1}: one price for all its lots (£)", places=2, validators=[Optional(), _PRICE_RANGE])
     fields["save"] = SubmitField("Save draft")
-    form_class = type("BidForm", (FlaskForm,), fields)
+    form_class = type("BidForm", (FlaskForm,), fields | {"bundle_rows": rows})
     return form_class(formdata=formdata, data=_bid_data(bid))
 
 
@@ -101,7 +112,7 @@ def _bid_data(bid) -> dict:
         data[f"lot_{offer.lot_id}_price"] = offer.price
         for answer in offer.answers:
             data[f"lot_{offer.lot_id}_answer_{answer.criterion_id}"] = answer.text
-    for row, bundle in enumerate(bid.bundles[:BUNDLE_ROWS]):
+    for row, bundle in enumerate(bid.bundles[:bundle_rows(bid.framework)]):
         data[f"bundle_{row}_lots"] = [str(x.lot_id) for x in bundle.lots]
         data[f"bundle_{row}_price"] = bundle.price
     return data
@@ -122,7 +133,7 @@ def bid_content(form, framework) -> tuple[list[bidding.LotOffer], list[bidding.B
         places[f"lots.{i}.lot_id"] = f"lot_{lot.id}_include"
         for c in lot.criteria:
             places[f"lots.{i}.answers.{c.id}"] = f"lot_{lot.id}_answer_{c.id}"
-    for row in range(BUNDLE_ROWS):
+    for row in range(form.bundle_rows):
         lot_ids = [int(x) for x in form[f"bundle_{row}_lots"].data or []]
         price = form[f"bundle_{row}_price"].data
         if not lot_ids and price is None:

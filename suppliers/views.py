@@ -117,6 +117,10 @@ def _receipt_proof(bid) -> dict | None:
 @login_required
 def bid(bid_id: int):
     """A bid and its receipt, as far as the seal lets the reader see it."""
+    return _bid_page(bid_id, UploadForm())
+
+
+def _bid_page(bid_id: int, upload_form: UploadForm):
     record = bids.readable(current_user, bid_id)
     framework = record.framework
     own = current_user.role == Role.SUPPLIER
@@ -129,11 +133,10 @@ def bid(bid_id: int):
     # The supplier sees its declaration in force; readers after the deadline see the one the bid was tendered with.
     declaration = profiles.current_declaration(record.supplier_id) if own else record.declaration
     view = bids.view_for(current_user, framework)
-    return render_template("suppliers/bid.html", bid=record, framework=framework, lots=lots, own=own, view=view,
-                           proof=_receipt_proof(record), is_open=is_open and own, problems=problems,
-                           upload_form=UploadForm(),
-                           confirm_form=ConfirmForm(), declaration=declaration,
-                           declaration_summary=exclusion.summary(profiles.as_domain(declaration)))
+    return render_form("suppliers/bid.html", upload_form, bid=record, framework=framework, lots=lots, own=own,
+                       view=view, proof=_receipt_proof(record), is_open=is_open and own, problems=problems,
+                       upload_form=upload_form, confirm_form=ConfirmForm(), declaration=declaration,
+                       declaration_summary=exclusion.summary(profiles.as_domain(declaration)))
 
 
 @bp.route("/bids/<int:bid_id>/submit", methods=["GET", "POST"])
@@ -145,11 +148,20 @@ def submit(bid_id: int):
     if form.validate_on_submit():
         with service_errors():
             record = bids.submit(current_user, bid_id)
-            flash("Your bid is submitted. Keep the receipt below; a copy has been e-mailed to you.", "success")
-            return redirect(url_for("suppliers.bid", bid_id=record.id))
+            return redirect(url_for("suppliers.submitted", bid_id=record.id))
         return redirect(url_for("suppliers.bid", bid_id=bid_id))
     return render_template("suppliers/confirm.html", bid=record, form=form, action="submit",
                            declaration=profiles.current_declaration(record.supplier_id))
+
+
+@bp.get("/bids/<int:bid_id>/submitted")
+@role_required(Role.SUPPLIER)
+def submitted(bid_id: int):
+    """The end of submitting: the receipt's reference and what happens next."""
+    record = bids.readable(current_user, bid_id)
+    if record.status != BidStatus.SUBMITTED:
+        return redirect(url_for("suppliers.bid", bid_id=record.id))
+    return render_template("suppliers/submitted.html", bid=record, framework=record.framework)
 
 
 @bp.route("/bids/<int:bid_id>/withdraw", methods=["GET", "POST"])
@@ -172,15 +184,13 @@ def withdraw(bid_id: int):
 def upload(bid_id: int):
     """Attach a document to the bid."""
     form = UploadForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            flash(errors[0], "error")
-        return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
-    with service_errors():
-        document = documents.upload(current_user, bid_id, form.file.data.filename or "", form.file.data.read())
-        flash(f"“{document.filename}” is attached ({document.media_type}). "
-              "Submit the bid again so that its receipt covers it.", "success")
-    return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
+    if form.validate_on_submit():
+        with service_errors(form):
+            document = documents.upload(current_user, bid_id, form.file.data.filename or "", form.file.data.read())
+            flash(f"“{document.filename}” is attached ({document.media_type}). "
+                  "Submit the bid again so that its receipt covers it.", "success")
+            return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
+    return _bid_page(bid_id, form)
 
 
 @bp.post("/bids/<int:bid_id>/documents/<int:document_id>/remove")

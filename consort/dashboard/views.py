@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from app.domain.roles import Role
 from consort.dashboard import services as dashboard
+from consort.dashboard import todo
 from frameworks import services as frameworks
 from frameworks.requirements import services as requirements
 from procurement.savings import dashboards
@@ -22,8 +23,9 @@ def home():
 @bp.get("/dashboard")
 @login_required
 def index():
-    """The signed-in user's dashboard, with real counts for their role."""
+    """The signed-in user's dashboard: their to-do list first, then the counts for their role."""
     context = {
+        "tasks": todo.tasks_for(current_user),
         "organisations": dashboard.organisation_counts(),
         "sme_suppliers": dashboard.sme_supplier_count(),
         "colleagues": dashboard.users_by_role(current_user.organisation_id),

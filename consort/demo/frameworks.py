@@ -140,7 +140,7 @@ def _seed_one(admin, demo: DemoFramework, index: int) -> None:
         frameworks.add_lot(admin, framework.id, frameworks.LotInput(
             title=lot.title, description="", requirement_ids=ids, max_awards=lot.max_awards,
             budget=value.quantize(Decimal("1")), price_weight=lot.price_weight, price_formula=lot.formula,
-            criteria=[frameworks.CriterionInput(n, w, m, "Answer in at most 500 words.") for n, w, m in QUALITY]))
+            criteria=[frameworks.CriterionInput(n, w, m, "Say what you will do, by when, and who will do it.") for n, w, m in QUALITY]))
     if demo.status == FrameworkStatus.DRAFT:
         return
     frameworks.transition(admin, framework.id, FrameworkStatus.OPEN, now=now)

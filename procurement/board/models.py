@@ -1,7 +1,7 @@
 """The board: recommendations of award runs and the members' votes."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -22,6 +22,9 @@ class Recommendation(db.Model):
     outcome: Mapped[str] = mapped_column(String(10), default="pending")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reasons: Mapped[str] = mapped_column(Text, default="")  # the rejecting members' comments, when rejected
+    # The pack as the board was given it: rendered once, when the award is recommended, and served from here.
+    pack_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pack_sha256: Mapped[str | None] = mapped_column(String(64))
 
     award_run: Mapped[AwardRun] = relationship()
     votes: Mapped[list["BoardVote"]] = relationship(back_populates="recommendation", order_by="BoardVote.id")

@@ -18,6 +18,7 @@ from frameworks import services as frameworks
 from frameworks import signals as framework_signals
 from frameworks.domain.lifecycle import FrameworkStatus
 from frameworks.models import Framework, Lot
+from procurement.award import pack
 from procurement.award.models import AwardRun
 from procurement.board.models import BoardVote, Recommendation
 from procurement.domain import board as rules
@@ -92,6 +93,9 @@ def recommend(actor: User, run_id: int, now: datetime | None = None) -> Recommen
     db.session.add(recommendation)
     db.session.flush()
     frameworks.move(actor, framework, FrameworkStatus.RECOMMENDED, now)
+    # The pack the board reads is the one of this moment, rendered once: every later request is served this copy.
+    recommendation.pack_pdf = pack.pack_pdf(actor, record.id)
+    recommendation.pack_sha256 = pdf.sha256(recommendation.pack_pdf)
     audit.record("recommendation.made", recommendation, actor=actor,
                  after={"award_run_id": record.id, "board_size": recommendation.board_size,
                         "quorum": recommendation.quorum})
@@ -238,6 +242,16 @@ def awaiting(actor: User) -> list[Recommendation]:
     """Recommendations still waiting for the board's decision, newest first."""
     return list(db.session.scalars(db.select(Recommendation).where(Recommendation.outcome == "pending")
                                    .order_by(Recommendation.id.desc())))
+
+
+def pack_of(actor: User, run_id: int) -> tuple[bytes, str | None]:
+    """The recommendation pack's PDF and SHA-256: the stored copy once the run is recommended; before that (an
+    admin's preview) rendered afresh, without a stored fingerprint."""
+    made = recommendation_of(run_id)
+    if made is None or made.pack_sha256 is None:
+        return pack.pack_pdf(actor, run_id), None
+    for_board(actor, run_id)  # who may read it, as for the page
+    return made.pack_pdf, made.pack_sha256
 
 
 def minutes_pdf(actor: User, run_id: int) -> bytes:

@@ -79,23 +79,32 @@ def vote(run_id: int):
     if form.validate_on_submit():
         with service_errors() as refused, service_errors(form, catch=ValidationFailed):
             result = board.vote(current_user, run_id, form.decision.data, form.comment.data or "")
-            outcome = result.tally.outcome.value
-            flash({"approved": "Your vote is recorded, and with it the board has approved the award: the standstill "
-                               "has started.",
-                   "rejected": "Your vote is recorded, and with it the board has rejected the recommendation: the "
-                               "framework goes back to evaluation.",
-                   }.get(outcome, "Your vote is recorded."), "success")
+            if result.tally.outcome.value in ("approved", "rejected"):  # the deciding vote
+                return redirect(url_for("board.decision", run_id=run_id))
+            flash("Your vote is recorded.", "success")
             return redirect(url_for("board.recommendation", run_id=run_id))
         if refused.failed:  # not a problem with the vote's fields: it is flashed above the pack
             return redirect(url_for("board.recommendation", run_id=run_id))
     return _recommendation_page(run_id, confirm_form(), BoardDeclarationForm(), form)
 
 
+@bp.get("/award-runs/<int:run_id>/decision")
+@role_required(Role.ADMIN, Role.BOARD)
+def decision(run_id: int):
+    """The end of the board's vote: its decision, the framework's reference and what happens next."""
+    made = board.for_board(current_user, run_id)
+    if made.outcome == "pending":
+        return redirect(url_for("board.recommendation", run_id=run_id))
+    return render_template("board/decision.html", made=made, framework=frameworks.get(made.framework_id),
+                           tally=board.tally_of(made), run_id=run_id)
+
+
 @bp.get("/award-runs/<int:run_id>/recommendation.pdf")
 @role_required(Role.ADMIN, Role.BOARD)
 def recommendation_pdf(run_id: int):
     """The pack as a PDF."""
-    return pdf.response(pack.pack_pdf(current_user, run_id), f"recommendation-run-{run_id}.pdf")
+    data, fingerprint = board.pack_of(current_user, run_id)
+    return pdf.response(data, f"recommendation-run-{run_id}.pdf", fingerprint)
 
 
 @bp.get("/award-runs/<int:run_id>/minutes.pdf")

@@ -116,6 +116,17 @@ def call_offs_for(actor: User, framework_id: int) -> list[CallOff]:
     return list(db.session.scalars(query))
 
 
+def placed_for(actor: User, call_off_id: int) -> Placed:
+    """A call-off and its levy, for the officers of the authority that placed it and the consortium's admins."""
+    row = db.session.execute(db.select(CallOff, Levy).join(Levy, Levy.call_off_id == CallOff.id)
+                             .where(CallOff.id == call_off_id)).first()
+    allowed = row is not None and (actor.role == Role.ADMIN or (
+        actor.role == Role.OFFICER and row[0].organisation_id == actor.organisation_id))
+    if not allowed:
+        raise NotFound("There is no call-off with that id.")
+    return Placed(*row)
+
+
 def levies_query(actor: User):
     """Levies one may see: an admin all of them, a supplier its own."""
     query = db.select(Levy).order_by(Levy.id.desc())

@@ -39,15 +39,24 @@ def call_offs(framework_id: int):
         with service_errors(form):
             placed = calloffs.call_off(current_user, framework.id, form.lot_id.data,
                                        suppliers[0] if suppliers else 0, form.value.data, form.description.data)
-            flash(f"Call-off placed with {names[placed.call_off.supplier_id]} for £{placed.call_off.value:,.2f}.",
-                  "success")
-            return redirect(url_for("calloffs.call_offs", framework_id=framework.id))
+            return redirect(url_for("calloffs.placed", call_off_id=placed.call_off.id))
     headroom = framework.maximum_value - calloffs.called_off(framework.id)
     return render_form("calloffs/call_offs.html", form, framework=framework, lots=mine, names=names,
                        competitions=minicompetitions.of_framework(current_user, framework.id),
                        shared_lots=[lot for lot in mine if len(winners[lot.id]) > 1],
                        items=calloffs.call_offs_for(current_user, framework.id), headroom=headroom,
                        supplier_names=_names_for(calloffs.call_offs_for(current_user, framework.id)))
+
+
+@bp.get("/call-offs/<int:call_off_id>/placed")
+@role_required(Role.OFFICER, Role.ADMIN)
+def placed(call_off_id: int):
+    """The end of placing a call-off: its reference and what happens next."""
+    placed = calloffs.placed_for(current_user, call_off_id)
+    framework = frameworks.get(placed.call_off.framework_id)
+    lot = next(lot for lot in framework.lots if lot.id == placed.call_off.lot_id)
+    return render_template("calloffs/placed.html", call_off=placed.call_off, levy=placed.levy, framework=framework,
+                           lot=lot, names=_names_for([placed.call_off]))
 
 
 def _names_for(items) -> dict[int, str]:

@@ -161,17 +161,33 @@ def _tendered_on(lot_id: int, bid_id: int) -> BidLot:
 
 
 def _criterion_of(lot: Lot, criterion_id: int) -> Criterion:
-    criterion = next((c for c in lot.criteria if c.id == criterion_id), None)
+    criterion = criterion_of(lot, criterion_id)
     if criterion is None:
         message = f"Criterion {criterion_id} is not a criterion of lot {lot.number}."
         raise ValidationFailed(message, {"criterion_id": message})
     return criterion
 
 
-def _check_scale(score: Decimal, criterion: Criterion) -> None:
+def scale_problem(criterion: Criterion, score: Decimal) -> str | None:
+    """What is wrong with a score on a criterion's scale, if anything."""
     if not Decimal(0) <= score <= criterion.max_score:
-        message = f"Score “{criterion.name}” from 0 to {criterion.max_score}."
-        raise ValidationFailed(message, {"score": message})
+        return f"Score “{criterion.name}” from 0 to {criterion.max_score}."
+    return None
+
+
+def criterion_of(lot: Lot, criterion_id: int) -> Criterion | None:
+    return next((c for c in lot.criteria if c.id == criterion_id), None)
+
+
+def _check_score(score: Decimal, criterion: Criterion, reason: str, field: str, missing: str) -> None:
+    """Every rule of a score at once: on the scale, and given with its reason."""
+    problems = {}
+    if problem := scale_problem(criterion, score):
+        problems["score"] = problem
+    if not reason.strip():
+        problems[field] = missing
+    if problems:
+        raise ValidationFailed(next(iter(problems.values())), problems)
 
 
 def record_score(actor: User, lot_id: int, bid_id: int, criterion_id: int, score: Decimal,
@@ -182,10 +198,8 @@ def record_score(actor: User, lot_id: int, bid_id: int, criterion_id: int, score
     lot = evaluator_access(actor, lot_id).lot
     _tendered_on(lot.id, bid_id)
     criterion = _criterion_of(lot, criterion_id)
-    _check_scale(score, criterion)
-    if not rationale.strip():
-        message = "Give the reason for this score: what in the answer earned it."
-        raise ValidationFailed(message, {"rationale": message})
+    _check_score(score, criterion, rationale, "rationale",
+                 "Give the reason for this score: what in the answer earned it.")
     previous = _latest_scores(lot.id, evaluator_id=actor.id).get((bid_id, criterion_id))
     entry = Score(lot_id=lot.id, bid_id=bid_id, criterion_id=criterion.id, evaluator_id=actor.id, score=score,
                   rationale=rationale.strip(), scored_at=utcnow())
@@ -204,10 +218,7 @@ def moderate(actor: User, lot_id: int, bid_id: int, criterion_id: int, score: De
     lot = evaluator_access(actor, lot_id).lot
     _tendered_on(lot.id, bid_id)
     criterion = _criterion_of(lot, criterion_id)
-    _check_scale(score, criterion)
-    if not reason.strip():
-        message = "Give the reason for the moderated score."
-        raise ValidationFailed(message, {"reason": message})
+    _check_score(score, criterion, reason, "reason", "Give the reason for the moderated score.")
     previous = _latest_moderated(lot.id).get((bid_id, criterion_id))
     entry = ModeratedScore(lot_id=lot.id, bid_id=bid_id, criterion_id=criterion.id, moderator_id=actor.id,
                            score=score, reason=reason.strip(), moderated_at=utcnow())

@@ -95,18 +95,21 @@ def moderation(lot_id: int):
     lot, rows = evaluation.moderation_rows(current_user, lot_id)
     form = ModerateForm()
     status = 200
+    key = _answer_key(form.answer.data or "") if request.method == "POST" else None
     if request.method == "POST":
-        key = _answer_key(form.answer.data or "")
-        if form.validate_on_submit() and key:
-            with service_errors():
+        valid = form.validate_on_submit()
+        criterion = evaluation.criterion_of(lot, key[1]) if key else None
+        if criterion is None:
+            form.form_errors.append("Choose an answer of this lot to moderate.")
+        elif form.score.data is not None and (problem := evaluation.scale_problem(criterion, form.score.data)):
+            form.score.errors = [*form.score.errors, problem]  # checked with the other rules, in one pass
+        if valid and not form.errors and not form.form_errors:
+            with service_errors(form):
                 evaluation.moderate(current_user, lot.id, key[0], key[1], form.score.data, form.reason.data)
                 flash("The moderated score is recorded; the evaluators' scores stay beside it.", "success")
                 return redirect(url_for("evaluation.moderation", lot_id=lot.id))
-        else:
-            for errors in form.errors.values():
-                flash(errors[0], "error")
-            status = 422
-    return render_template("evaluation/moderation.html", lot=lot, rows=rows, form=form,
+        status = 422
+    return render_template("evaluation/moderation.html", lot=lot, rows=rows, form=form, posted=key,
                            fraction=evaluation.SPREAD_FRACTION), status
 
 

@@ -62,8 +62,9 @@ def _journey(live_server, page, framework):
     page.get_by_role("button", name="Register company").click()
     expect(page).to_have_url(re.compile(r"/dashboard$"))
 
-    # Completes the declaration from the profile.
-    page.get_by_role("link", name="Profile").click()
+    # The dashboard says at the start what a bid needs; the supplier completes the declaration from the profile.
+    expect(page.locator("section.todo")).to_contain_text("Make your declaration against the exclusion grounds")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Profile").click()
     expect(page.get_by_text("You have not made a declaration yet")).to_be_visible()
     page.get_by_role("link", name="Make the declaration").click()
     for group in page.get_by_role("group").all():
@@ -82,6 +83,8 @@ def _journey(live_server, page, framework):
         lot.get_by_label(re.compile(rf"^Price for lot {number}")).fill(price)
         lot.get_by_label("Quality of the devices").fill(f"Lot {number}: business-grade devices, 3-year warranty.")
         lot.get_by_label("Social value").fill(f"Lot {number}: two apprentices from Tower Hamlets.")
+        # The word count under the answer follows what is typed (the limit is in the hint without scripts).
+        expect(lot.locator(".word-count").last).to_have_text(re.compile(r"^You have \d+ words remaining \(7 of \d+\)$"))
     expect(page.get_by_text(re.compile(r"^Draft saved at"))).to_be_visible(timeout=15_000)
     bundle = page.get_by_role("group", name="Bundle 1: lots")
     bundle.get_by_label(re.compile(r"^Lot 1:")).check()
@@ -100,8 +103,13 @@ def _journey(live_server, page, framework):
     page.get_by_role("link", name="Submit the bid").click()
     expect(page.get_by_role("heading", name="Submit your bid?")).to_be_visible()
     page.get_by_role("button", name="Submit the bid").click()
+    expect(page.get_by_role("heading", level=1, name="Bid submitted")).to_be_visible()
+    expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
+    confirmed = page.locator(".panel-reference").inner_text()
+    page.get_by_role("link", name="See your bid and its receipt").click()
     expect(page.get_by_role("heading", name="Receipt")).to_be_visible()
     first = page.locator("[data-receipt-sha256]").inner_text()
+    assert first == confirmed
     assert re.fullmatch(r"[0-9a-f]{64}", first)
     db.session.expire_all()
     bid = db.session.scalar(select(Bid).where(Bid.framework_id == framework.id))
@@ -116,6 +124,8 @@ def _journey(live_server, page, framework):
     expect(page.get_by_text("This is a draft")).to_be_visible()
     page.get_by_role("link", name="Submit the bid").click()
     page.get_by_role("button", name="Submit the bid").click()
+    expect(page.get_by_role("heading", level=1, name="Bid submitted")).to_be_visible()
+    page.get_by_role("link", name="See your bid and its receipt").click()
     expect(page.get_by_role("heading", name="Receipt")).to_be_visible()
     second = page.locator("[data-receipt-sha256]").inner_text()
     assert second != first

@@ -64,7 +64,10 @@ def test_an_officer_calls_off_the_supplier_pays_the_levy_and_the_dashboards_show
         officer.get_by_label("What you are ordering").fill("Forty laptops for the libraries.")
         officer.get_by_label("I confirm this order is a contract").check()
         officer.get_by_role("button", name="Place the call-off").click()
-        expect(officer.get_by_text(f"Call-off placed with {winner} for £40,000.00.")).to_be_visible()
+        expect(officer.get_by_role("heading", level=1, name="Call-off placed")).to_be_visible()
+        expect(officer.get_by_role("status")).to_contain_text(f"{evaluated.reference} call-off")
+        expect(officer.locator("dt:has-text('Supplier') + dd")).to_have_text(winner)
+        expect(officer.locator("dt:has-text('Value') + dd")).to_have_text("£40,000.00")
 
         supplier = as_user(browser, live_server, SUPPLIERS[winner])
         pages.append(supplier)

@@ -68,12 +68,34 @@ def test_a_board_member_declares_then_votes_and_the_third_approval_starts_the_st
         voted = member.post(f"/award-runs/{record['id']}/vote",
                             data={"csrf_token": token, "decision": "approve", "comment": f"Approve {number}"})
         assert voted.status_code == 302
+        # Only the deciding vote ends on the decision's confirmation; before it the vote is recorded on the pack.
+        assert voted.headers["Location"] == (f"/award-runs/{record['id']}/decision" if number == 3 else path)
+    decided = page(member.get(f"/award-runs/{record['id']}/decision"))
+    assert '<h1 class="panel-title">Award approved</h1>' in decided
+    assert f'<strong class="panel-reference">{framework["reference"]} {framework["title"]}</strong>' in decided
+    assert "What happens next" in decided and "The standstill ends" in decided
     shown = page(member.get(path))
-    assert "approved" in shown and "Standstill ends" in shown and "Minutes (PDF)" in shown
+    assert ">Approved</strong>" in shown and "Standstill ends" in shown and "Minutes (PDF)" in shown
     minutes = member.get(f"/award-runs/{record['id']}/minutes.pdf")
     assert minutes.mimetype == "application/pdf" and "Approve 3" in pdf_text(minutes.data)
     detail = page(member.get(f"/frameworks/{framework['id']}"))
     assert "Standstill ends" in detail
+
+
+def test_the_decision_page_waits_for_the_decision_and_says_so_when_the_board_rejects(app, world, run):  # noqa: F811
+    from tests.functional.board.test_board_api import declare, vote
+
+    _, lot, record = run
+    recommend(world, record)
+    member = browser(app, world, "board")
+    decision = f"/award-runs/{record['id']}/decision"
+    assert member.get(decision).headers["Location"] == f"/award-runs/{record['id']}/recommendation"
+    for who in ("board", "board2", "board3"):
+        declare(world, who, lot)
+        assert vote(world, who, record, "reject", "The SME share is too low.").status_code == 201
+    shown = page(member.get(decision))
+    assert '<h1 class="panel-title">Recommendation rejected</h1>' in shown and "goes back to evaluation" in shown
+    assert browser(app, world, "supplier").get(decision).status_code == 403
 
 
 def test_a_conflicted_member_is_told_they_cannot_vote(app, world, run):  # noqa: F811

@@ -5,6 +5,7 @@ import pytest
 
 from tests.functional.bids_support import OTHER_PRICE, past_deadline, submitted
 from tests.functional.evaluation.test_evaluation_api import add_scored_bids, declare, scored_lot
+from tests.functional.framework_pages_support import assert_summary_links_to
 from tests.functional.frameworks_support import PEOPLE, World
 from tests.functional.pages_support import page
 from tests.support import counting_queries, csrf_token, sign_in
@@ -112,6 +113,15 @@ def test_moderation_flags_wide_spreads_and_records_the_reason(app, world, tender
     refused = admin.post(f"/lots/{lot['id']}/moderation",
                          data={"csrf_token": token, "answer": answer, "score": "5", "reason": ""})
     assert refused.status_code == 422
+    assert_summary_links_to(refused, f"reason-{answer}", "Give the reason for the moderated score.")
+    # Every rule in one pass: a score off the criterion's scale and a missing reason are both said at once.
+    both = admin.post(f"/lots/{lot['id']}/moderation",
+                      data={"csrf_token": token, "answer": answer, "score": "50", "reason": " "})
+    assert both.status_code == 422
+    maximum = lot["criteria"][0]["max_score"]
+    assert_summary_links_to(both, f"score-{answer}", f"Score “{lot['criteria'][0]['name']}” from 0 to {maximum}.")
+    assert_summary_links_to(both, f"reason-{answer}", "Give the reason for the moderated score.")
+    assert 'value="50"' in page(both)  # what was typed stays in the field
     done = admin.post(f"/lots/{lot['id']}/moderation",
                       data={"csrf_token": token, "answer": answer, "score": "5", "reason": "Agreed at the panel."})
     assert done.status_code == 302

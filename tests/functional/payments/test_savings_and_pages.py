@@ -63,6 +63,13 @@ def test_an_officer_calls_off_on_the_page_and_the_supplier_pays_with_the_test_ca
     placed = officer.post(path, data={"csrf_token": token, "lot_id": lot["id"], "value": "5000", "confirm": "y",
                                       "description": "Ten laptops."})
     assert placed.status_code == 302
+    call_off_id = int(placed.headers["Location"].removeprefix("/call-offs/").removesuffix("/placed"))
+    confirmed = page(officer.get(placed.headers["Location"]))
+    assert '<h1 class="panel-title">Call-off placed</h1>' in confirmed
+    assert f'<strong class="panel-reference">{framework["reference"]} call-off {call_off_id}</strong>' in confirmed
+    assert "What happens next" in confirmed and "owes the consortium a levy of £75.00 (1.50%" in confirmed
+    for stranger in ("other_officer", who):  # another authority's officer, the supplier: not theirs to see
+        assert browser(app, world, stranger).get(placed.headers["Location"]).status_code in (403, 404)
     assert "Ten laptops." in page(officer.get(path))
     supplier = browser(app, world, who)
     levies = page(supplier.get("/levies"))

@@ -8,6 +8,7 @@ import pytest
 from app.extensions import db
 from suppliers.models import Bid, BidStatus
 from tests.functional.bids_support import past_deadline, stored_hash, two_lot_framework
+from tests.functional.framework_pages_support import assert_summary_links_to
 from tests.functional.frameworks_support import PEOPLE, World, assert_error
 from tests.functional.pages_support import page
 from tests.support import csrf_token, sign_in
@@ -113,12 +114,18 @@ def test_submitting_asks_first_then_shows_the_receipt(app, world, framework):
     bid = the_bid()
     confirm = page(client.get(f"/bids/{bid.id}/submit"))
     assert "Submit your bid?" in confirm and "You have not made a declaration" in confirm
+    assert client.get(f"/bids/{bid.id}/submitted").headers["Location"] == f"/bids/{bid.id}"  # a draft: not yet
     response = client.post(f"/bids/{bid.id}/submit", data={"csrf_token": csrf_token(client, f"/bids/{bid.id}/submit")})
-    assert response.status_code == 302
-    shown = page(client.get(f"/bids/{bid.id}"))
+    assert response.status_code == 302 and response.headers["Location"] == f"/bids/{bid.id}/submitted"
     bid = the_bid()
+    confirmed = page(client.get(response.headers["Location"]))
+    assert re.search(r'<div class="panel-confirmation" role="status">\s*<h1 class="panel-title">Bid submitted</h1>',
+                     confirmed)
+    assert f'<strong class="panel-reference">{bid.receipt_sha256}</strong>' in confirmed
+    assert "<h2>What happens next</h2>" in confirmed
+    shown = page(client.get(f"/bids/{bid.id}"))
     assert bid.status == BidStatus.SUBMITTED
-    assert "Your bid is submitted." in shown and "Receipt" in shown
+    assert "Receipt" in shown
     assert re.search(rf"data-receipt-sha256>{bid.receipt_sha256}<", shown)
     assert bid.receipt_sha256 == stored_hash(bid.id)
     assert bid.submitted_at.isoformat() in shown
@@ -177,8 +184,13 @@ def test_documents_are_uploaded_and_refused_on_the_page(app, world, framework):
     assert "“method.pdf” is attached" in page(client.get(f"/bids/{bid.id}"))
     bad = client.post(f"/bids/{bid.id}/documents", content_type="multipart/form-data",
                       data={"csrf_token": token, "file": (io.BytesIO(b"MZ\x90\x00"), "../../evil.pdf")})
-    assert bad.status_code == 303
-    assert "folder path" in page(client.get(f"/bids/{bid.id}"))
+    # A refused document is shown like any form's error: in the summary, linked to the field, and beside it.
+    assert bad.status_code == 422
+    message = re.search(r'<a href="#file">([^<]*folder path[^<]*)</a>', page(bad)).group(1)
+    assert_summary_links_to(bad, "file", message)
+    empty = client.post(f"/bids/{bid.id}/documents", content_type="multipart/form-data", data={"csrf_token": token})
+    assert empty.status_code == 422
+    assert_summary_links_to(empty, "file", "Choose a file to upload.")
     no_token = client.post(f"/bids/{bid.id}/documents", content_type="multipart/form-data",
                            data={"file": (io.BytesIO(PDF), "again.pdf")})
     assert no_token.status_code == 400
@@ -232,3 +244,30 @@ def two_lot_framework_with_limit(world):
     opened = world.transition(framework["id"], "open")
     assert opened.status_code == 200, opened.get_json()
     return opened.get_json(), laptops, tablets
+
+
+def test_the_bid_form_offers_one_bundle_block_per_bundle_there_can_be_and_each_hint_once(app, world, framework):
+    framework, laptops, _ = framework
+    shown = page(browser(app, world).get(f"/frameworks/{framework['id']}/bid"))
+    # Two lots make one possible bundle (both): one block, not three.
+    assert "Bundle 1: lots" in shown and "Bundle 2: lots" not in shown
+    criterion = laptops["criteria"][0]
+    hint = re.search(rf'<p class="hint" id="lot_{laptops["id"]}_answer_{criterion["id"]}-hint">([^<]*)</p>', shown)
+    assert hint and hint.group(1).count("words") == 1, hint
+    assert re.search(rf'<textarea[^>]*data-word-limit="{criterion["word_limit"]}"[^>]*'
+                     rf'id="lot_{laptops["id"]}_answer_{criterion["id"]}"', shown) or re.search(
+        rf'<textarea[^>]*id="lot_{laptops["id"]}_answer_{criterion["id"]}"[^>]*data-word-limit="{criterion["word_limit"]}"',
+        shown)
+    assert '<script src="/static/word-count.js" defer></script>' in shown
+
+
+def test_a_framework_of_one_lot_has_no_bundles_on_its_bid_form(app, world):
+    from frameworks.models import Lot
+    from suppliers.forms import bundle_rows
+
+    framework, _ = world.draft_with_lot()
+    assert world.transition(framework["id"], "open").status_code == 200
+    shown = page(browser(app, world).get(f"/frameworks/{framework['id']}/bid"))
+    assert 'id="bundles"' not in shown
+    three = type("F", (), {"lots": [Lot(), Lot(), Lot()], "max_lots_per_supplier": 2})
+    assert bundle_rows(three) == 3  # three pairs; every row offered, up to three
