@@ -92,7 +92,7 @@ FRAMEWORKS = (
 )
 
 
-def _officer(domain: str):
+def officer(domain: str):
     """A demo officer for an authority, created when missing (password: the demo password)."""
     email = f"officer@{domain}"
     user = accounts.find_by_email(email)
@@ -127,7 +127,7 @@ def _seed_one(admin, demo: DemoFramework, index: int) -> None:
     for lot in demo.lots:
         ids = []
         for domain, quantity in lot.demand:
-            requirement = requirements.create(_officer(domain), {
+            requirement = requirements.create(officer(domain), {
                 "title": f"{lot.title} for {domain.split('.')[0].capitalize()}", "description": "",
                 "category": lot.category, "quantity": Decimal(quantity), "unit": lot.unit,
                 "estimated_unit_price": Decimal(lot.unit_price),
