@@ -345,12 +345,15 @@ def close_due(now: datetime | None = None) -> list[int]:
 
 
 def counts_by_status() -> dict[str, int]:
-    """How many frameworks are in each state, counting open ones past their deadline as closed."""
-    rows = db.session.execute(db.select(Framework.status, Framework.bid_deadline)).all()
+    """How many frameworks are in each state, counting open ones past their deadline as closed: counted in the
+    database, in one query."""
     now = utcnow()
+    overdue = db.and_(Framework.status == FrameworkStatus.OPEN, Framework.bid_deadline <= now)
+    rows = db.session.execute(db.select(Framework.status, overdue.label("overdue"), db.func.count())
+                              .group_by(Framework.status, overdue)).all()
     counts = {status.value: 0 for status in FrameworkStatus}
-    for status, deadline in rows:
-        counts[lifecycle.effective_status(status, deadline, now).value] += 1
+    for status, is_overdue, n in rows:
+        counts[(FrameworkStatus.CLOSED if is_overdue else status).value] += n
     return counts
 
 
