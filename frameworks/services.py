@@ -12,7 +12,7 @@ from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
 from app.extensions import db
 from app.types import utcnow
-from frameworks import signals
+from frameworks import models, signals
 from frameworks.domain import lifecycle
 from frameworks.domain.criteria import CriterionSpec, weight_problems
 from frameworks.domain.demand import LotDemand, aggregate, fits, pooling_problems
@@ -128,12 +128,21 @@ def visible_query(actor: User | None, *, status: FrameworkStatus | None = None, 
         query = query.where(Framework.status != FrameworkStatus.DRAFT)
     if status is not None:
         query = query.where(_shows_status(status, utcnow()))
-    if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(db.or_(db.func.lower(Framework.title).like(pattern),
-                                   db.func.lower(Framework.description).like(pattern),
-                                   db.func.lower(Framework.reference).like(pattern)))
+    if search and search.strip():
+        query = query.where(_matches(search.strip()))
     return query
+
+
+def _matches(search: str):
+    """Frameworks whose title or description has the words (PostgreSQL's English text search, on its GIN index), or
+    whose reference it is (on its unique index). SQLite has no text search: there the title, description or
+    reference contains the text."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        words = db.func.plainto_tsquery(models.SEARCH_CONFIG, search)
+        return db.or_(Framework.search_vector().op("@@")(words), Framework.reference == search.upper())
+    pattern = f"%{search.lower()}%"
+    return db.or_(db.func.lower(Framework.title).like(pattern), db.func.lower(Framework.description).like(pattern),
+                  db.func.lower(Framework.reference).like(pattern))
 
 
 def _require_draft(framework: Framework, doing: str) -> None:
