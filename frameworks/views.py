@@ -5,12 +5,13 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app import caching
 from app.accounts.access import role_required
 from app.domain.errors import Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
 from app.types import utcnow
 from app.webforms import page_of, render_form, service_errors
-from frameworks import questions, signals
+from frameworks import questions, signals, stamps
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus, next_states
 from frameworks.domain.taxonomy import CATEGORIES
@@ -198,6 +199,7 @@ def answer_question(question_id: int):
 
 
 @bp.get("/opportunities")
+@caching.public(lambda: stamps.opportunities())
 def opportunities():
     """Published frameworks, open ones first, with search and filters."""
     status = _status_arg() or (None if request.args.get("status") == "all" else FrameworkStatus.OPEN)
@@ -209,6 +211,7 @@ def opportunities():
 
 
 @bp.route("/opportunities/<int:framework_id>", methods=["GET", "POST"])
+@caching.public(stamps.notice)
 def notice(framework_id: int):
     """The tender notice: lots, criteria, weights, formula, dates, and the published clarifications."""
     framework = frameworks.get_published(framework_id)
