@@ -5,8 +5,8 @@ The frameworks, their lots and their moves through the lifecycle go through the 
 transactions); the suppliers and their bids, which are most of the rows, are bulk inserts, with the audit events the
 services would have written appended to the log in bulk (`audit.record_many`: the same chain and Merkle tree), and
 each bid's receipt computed as `bids.submit` computes it. Lots are of uneven size, as a real framework's are: within a
-framework the k-th lot draws bids in proportion to 1/k, so at the default size some lots have ~1,100 bids, others
-~550 and ~220.
+framework the k-th lot draws bids in proportion to 1/k, so at the default size lots have from ~140 to ~1,000 bids:
+some ~540 and ~230, as in the issue's table.
 """
 import random
 import secrets
