@@ -198,6 +198,12 @@ def answer_question(question_id: int):
 # Public pages: no sign-in needed ------------------------------------------------------------------
 
 
+def _public_form(form_class):
+    """The page's form; for a visitor who is not signed in, one without a CSRF token, which would otherwise start a
+    session for them and so make the public page theirs alone, never kept by a cache (they cannot post it anyway)."""
+    return form_class() if current_user.is_authenticated else form_class(meta={"csrf": False})
+
+
 @bp.get("/opportunities")
 @caching.public(lambda: stamps.opportunities())
 def opportunities():
@@ -205,7 +211,7 @@ def opportunities():
     status = _status_arg() or (None if request.args.get("status") == "all" else FrameworkStatus.OPEN)
     query = frameworks.visible_query(None, status=status, search=request.args.get("q"),
                                      category=request.args.get("category") or None)
-    return render_form("frameworks/opportunities.html", TransitionForm(), page=_page(preload(query)),
+    return render_form("frameworks/opportunities.html", _public_form(TransitionForm), page=_page(preload(query)),
                        categories=CATEGORIES, statuses=[s for s in FrameworkStatus if s != FrameworkStatus.DRAFT],
                        status=status, now=utcnow())
 
@@ -215,7 +221,7 @@ def opportunities():
 def notice(framework_id: int):
     """The tender notice: lots, criteria, weights, formula, dates, and the published clarifications."""
     framework = frameworks.get_published(framework_id)
-    form = QuestionForm()
+    form = _public_form(QuestionForm)
     if request.method == "POST":
         if not current_user.is_authenticated or current_user.role != Role.SUPPLIER:
             raise Forbidden("Only a signed-in supplier can ask a question.")

@@ -53,6 +53,7 @@ def test_a_public_page_may_be_kept_and_is_revalidated_with_one_query(client, ope
     assert first.headers["Cache-Control"] == "public, max-age=60"
     assert first.headers["ETag"] and first.headers["Last-Modified"]
     assert "Cookie" in first.headers["Vary"]
+    assert "Set-Cookie" not in first.headers  # a page that starts a session is the visitor's own: no cache keeps it
     with counting_queries() as count:
         second = again(client, path, first)
     assert second.status_code == 304 and second.data == b""
