@@ -48,6 +48,8 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),
         # A request may carry one document of at most DOCUMENT_MAX_BYTES with room for the form around it.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 21 * 1024 * 1024),
+        # How long a browser or the front proxy may keep a public page before asking again (app/caching.py).
+        "PUBLIC_CACHE_SECONDS": _int("PUBLIC_CACHE_SECONDS", 60),
         "DOCUMENT_MAX_BYTES": _int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024),
         # Bid documents live here, outside the web root, under generated names.
         "DOCUMENT_STORE": os.environ.get("DOCUMENT_STORE") or str(instance / "documents"),

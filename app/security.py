@@ -38,12 +38,12 @@ def _headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", f"max-age={ONE_YEAR}; includeSubDomains")
-    if "Cache-Control" not in headers and (request.path.startswith("/api/") or _signed_in()):
+    if "Cache-Control" not in headers and (request.path.startswith("/api/") or signed_in()):
         headers["Cache-Control"] = "no-store"
     return response
 
 
-def _signed_in() -> bool:
+def signed_in() -> bool:
     try:
         return bool(current_user and current_user.is_authenticated)
     except Exception:

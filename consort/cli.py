@@ -1,5 +1,5 @@
-"""Commands for operators: create-user, seed-demo (and demo-code), audit verify, frameworks close-due and ocds
-record-missing (flask db comes from Flask-Migrate)."""
+"""Commands for operators: create-user, seed-demo (and demo-code), seed-scale, audit verify, frameworks close-due and
+ocds record-missing (flask db comes from Flask-Migrate)."""
 import sys
 
 import click
@@ -14,6 +14,7 @@ from app.domain.errors import ValidationFailed
 from app.domain.roles import OrganisationKind, Role
 from app.types import utcnow
 from consort import demo
+from consort.demo import scale
 from consort.publication import releases
 from frameworks import services as frameworks
 
@@ -60,6 +61,26 @@ def seed_demo():
 def demo_code():
     """Print the current two-factor code of the demo's admin, board and evaluator users."""
     click.echo(two_factor.code_now(demo.DEMO_TOTP_SECRET, utcnow()))
+
+
+@click.command("seed-scale")
+@click.option("--suppliers", "suppliers_count", type=click.IntRange(1), default=5000, show_default=True,
+              help="How many supplier organisations (each with a bidder).")
+@click.option("--bids", "bids_count", type=click.IntRange(0), default=50000, show_default=True,
+              help="How many submitted bids, shared out over the frameworks.")
+@click.option("--frameworks", "frameworks_count", type=click.IntRange(1), default=25, show_default=True,
+              help="How many frameworks, each of 8 lots.")
+def seed_scale(suppliers_count, bids_count, frameworks_count):
+    """Load data at G-Cloud's scale for benchmarks, in bulk, beside the demo's people (once per database)."""
+    try:
+        made = scale.seed(suppliers_count, bids_count, frameworks_count)
+    except (ValueError, scale.AlreadySeeded) as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Scale data ready: {made['suppliers']} suppliers, {made['frameworks']} frameworks of {made['lots']} "
+               f"lots, {made['bids']} submitted bids on {made['bid_lots']} lots with {made['answers']} answers and "
+               f"{made['bundles']} bundles. Bidders sign in as bids@supplierNNNNN.example with the password "
+               f"{demo.DEMO_PASSWORD!r}.")
 
 
 @audit_cli.command("verify")
@@ -121,6 +142,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(demo_code)
+    app.cli.add_command(seed_scale)
     app.cli.add_command(audit_cli)
     app.cli.add_command(frameworks_cli)
     app.cli.add_command(ocds_cli)

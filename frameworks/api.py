@@ -43,7 +43,10 @@ def create_framework(body: FrameworkIn):
 @bp.get("/frameworks")
 @token_required()
 @operation("Frameworks (suppliers see published ones)", responses={200: FrameworkOut}, paginated=True,
-           query={"status": "string", "q": "string"})
+           query={"status": "string", "q": "string"},
+           description="Newest first, each with its lots inline; paged in the database (20 a page unless `per_page` "
+                       "asks for up to 100). `q` searches the title and description for its words, or names a "
+                       "reference.")
 def list_frameworks():
     """Frameworks the caller may see, newest first."""
     status = request.args.get("status") or None

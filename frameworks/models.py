@@ -2,7 +2,18 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+    func,
+    literal_column,
+)
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +37,16 @@ STATE_TIMESTAMPS = {
     FrameworkStatus.EXPIRED: "expired_at",
     FrameworkStatus.CANCELLED: "cancelled_at",
 }
+
+
+# What a search of the opportunities reads on PostgreSQL: the title and description as an English text-search vector,
+# indexed by ix_framework_search (GIN). Its text is fixed in the SQL, not bound, so that a query's expression is the
+# index's. SQLite has no text search: there the search is a LIKE over the same columns (frameworks.services).
+SEARCH_CONFIG = literal_column("'english'::regconfig")
+
+
+def search_vector(title, description):
+    return func.to_tsvector(SEARCH_CONFIG, title.op("||")(literal_column("' '")).op("||")(description))
 
 
 class Framework(db.Model):
@@ -67,10 +88,16 @@ class Framework(db.Model):
         CheckConstraint("levy_percent >= 0 AND levy_percent <= 100", name="levy_is_a_percentage"),
         CheckConstraint("standstill_working_days >= 0", name="standstill_not_negative"),
         CheckConstraint("question_deadline < bid_deadline", name="questions_close_before_bids"),
+        Index("ix_framework_search", search_vector(column("title"), column("description")),
+              postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     def current_status(self, now: datetime | None = None) -> FrameworkStatus:
         return effective_status(self.status, self.bid_deadline, now or utcnow())
+
+    @classmethod
+    def search_vector(cls):
+        return search_vector(cls.title, cls.description)
 
 
 class Lot(db.Model):

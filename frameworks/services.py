@@ -12,7 +12,7 @@ from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
 from app.extensions import db
 from app.types import utcnow
-from frameworks import signals
+from frameworks import models, signals
 from frameworks.domain import lifecycle
 from frameworks.domain.criteria import CriterionSpec, weight_problems
 from frameworks.domain.demand import LotDemand, aggregate, fits, pooling_problems
@@ -129,12 +129,21 @@ def visible_query(actor: User | None, *, status: FrameworkStatus | None = None, 
         query = query.where(Framework.status != FrameworkStatus.DRAFT)
     if status is not None:
         query = query.where(_shows_status(status, utcnow()))
-    if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(db.or_(db.func.lower(Framework.title).like(pattern),
-                                   db.func.lower(Framework.description).like(pattern),
-                                   db.func.lower(Framework.reference).like(pattern)))
+    if search and search.strip():
+        query = query.where(_matches(search.strip()))
     return query
+
+
+def _matches(search: str):
+    """Frameworks whose title or description has the words (PostgreSQL's English text search, on its GIN index), or
+    whose reference it is (on its unique index). SQLite has no text search: there the title, description or
+    reference contains the text."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        words = db.func.plainto_tsquery(models.SEARCH_CONFIG, search)
+        return db.or_(Framework.search_vector().op("@@")(words), Framework.reference == search.upper())
+    pattern = f"%{search.lower()}%"
+    return db.or_(db.func.lower(Framework.title).like(pattern), db.func.lower(Framework.description).like(pattern),
+                  db.func.lower(Framework.reference).like(pattern))
 
 
 def _require_draft(framework: Framework, doing: str) -> None:
@@ -353,12 +362,15 @@ def close_due(now: datetime | None = None) -> list[int]:
 
 
 def counts_by_status() -> dict[str, int]:
-    """How many frameworks are in each state, counting open ones past their deadline as closed."""
-    rows = db.session.execute(db.select(Framework.status, Framework.bid_deadline)).all()
+    """How many frameworks are in each state, counting open ones past their deadline as closed: counted in the
+    database, in one query."""
     now = utcnow()
+    overdue = db.and_(Framework.status == FrameworkStatus.OPEN, Framework.bid_deadline <= now)
+    rows = db.session.execute(db.select(Framework.status, overdue.label("overdue"), db.func.count())
+                              .group_by(Framework.status, overdue)).all()
     counts = {status.value: 0 for status in FrameworkStatus}
-    for status, deadline in rows:
-        counts[lifecycle.effective_status(status, deadline, now).value] += 1
+    for status, is_overdue, n in rows:
+        counts[(FrameworkStatus.CLOSED if is_overdue else status).value] += n
     return counts
 
 

@@ -5,13 +5,14 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app import caching
 from app.accounts.access import role_required
 from app.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
 from app.templating import day, money, quantity
 from app.types import utcnow
 from app.webforms import page_of, render_form, service_errors
-from frameworks import questions, signals
+from frameworks import questions, signals, stamps
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus, next_states
 from frameworks.domain.taxonomy import CATEGORIES
@@ -199,22 +200,30 @@ def answer_question(question_id: int):
 # Public pages: no sign-in needed ------------------------------------------------------------------
 
 
+def _public_form(form_class):
+    """The page's form; for a visitor who is not signed in, one without a CSRF token, which would otherwise start a
+    session for them and so make the public page theirs alone, never kept by a cache (they cannot post it anyway)."""
+    return form_class() if current_user.is_authenticated else form_class(meta={"csrf": False})
+
+
 @bp.get("/opportunities")
+@caching.public(lambda: stamps.opportunities())
 def opportunities():
     """Every published framework, newest first, with search and filters (the status narrows it, to open ones say)."""
     status = _status_arg()
     query = frameworks.visible_query(None, status=status, search=request.args.get("q"),
                                      category=request.args.get("category") or None)
-    return render_form("frameworks/opportunities.html", TransitionForm(), page=_page(preload(query)),
+    return render_form("frameworks/opportunities.html", _public_form(TransitionForm), page=_page(preload(query)),
                        categories=CATEGORIES, statuses=[s for s in FrameworkStatus if s != FrameworkStatus.DRAFT],
                        status=status, now=utcnow())
 
 
 @bp.route("/opportunities/<int:framework_id>", methods=["GET", "POST"])
+@caching.public(stamps.notice)
 def notice(framework_id: int):
     """The tender notice: lots, criteria, weights, formula, dates, and the published clarifications."""
     framework = frameworks.get_published(framework_id)
-    form = QuestionForm()
+    form = _public_form(QuestionForm)
     if request.method == "POST":
         if not current_user.is_authenticated or current_user.role != Role.SUPPLIER:
             raise Forbidden("Only a signed-in supplier can ask a question.")

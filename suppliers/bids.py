@@ -76,7 +76,7 @@ def _record_opening(framework: Framework, target: FrameworkStatus, **_) -> None:
     (each submitted bid's receipt then names its leaf there), and how many bids were submitted, and when, recorded."""
     if target != FrameworkStatus.CLOSED:
         return
-    leaves = {sealed_event.object_id: copy.log_index for sealed_event, copy in
+    leaves = {sealed_event.object_id: leaf for sealed_event, leaf in
               audit.open_seal(seal_name(framework.id), framework) if sealed_event.action == "bid.submitted"}
     submitted = db.session.scalars(db.select(Bid).where(
         Bid.framework_id == framework.id, Bid.status == BidStatus.SUBMITTED)).all()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 from app.audit.models import AuditEvent, SealedAuditEvent
 from app.domain.audit_chain import GENESIS_HASH, event_hash, first_break
@@ -62,6 +62,24 @@ def append(seal: str, at: datetime, actor_id: int | None, action: str, object_ty
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def append_many(seal: str, at: datetime, entries: list[dict], batch_size: int = 2000) -> None:
+    """Many events into one sealed log at once (bulk loads): the chain `append` would make, in bulk inserts. Each
+    entry has `action`, `object_type`, `object_id` and may have `actor_id`, `before` and `after` (JSON-ready)."""
+    position, prev_hash = _last(seal)
+    rows = []
+    for entry in entries:
+        object_id = None if entry.get("object_id") is None else str(entry["object_id"])
+        digest = event_hash(prev_hash, at, entry.get("actor_id"), entry["action"], entry["object_type"], object_id,
+                            entry.get("before"), entry.get("after"))
+        rows.append({"seal": seal, "position": position, "at": at, "actor_id": entry.get("actor_id"),
+                     "action": entry["action"], "object_type": entry["object_type"], "object_id": object_id,
+                     "before": entry.get("before"), "after": entry.get("after"), "prev_hash": prev_hash,
+                     "hash": digest})
+        prev_hash, position = digest, position + 1
+    for start in range(0, len(rows), batch_size):
+        db.session.execute(insert(SealedAuditEvent), rows[start:start + batch_size])
 
 
 def events_of(seal: str) -> list[SealedAuditEvent]:

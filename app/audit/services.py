@@ -5,9 +5,10 @@ that made the change commits both together, so there is no change without its ev
 An event about something under seal goes to its sealed log instead (`app.audit.sealed`), until `open_seal`.
 """
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 from app.audit import sealed
 from app.audit.models import AuditEvent, AuditTreeNode, SealedAuditEvent
@@ -107,15 +108,51 @@ def _append(action: str, actor_id: int | None, object_type: str, object_id: str 
     return event
 
 
-def open_seal(seal: str, obj: Any) -> list[tuple[SealedAuditEvent, AuditEvent]]:
+def open_seal(seal: str, obj: Any) -> list[tuple[SealedAuditEvent, int]]:
     """Carry a sealed log into the public log, in the current transaction: an event about `obj` committing to the
-    sealed chain (its length and last hash), then a copy of each sealed event in order, dated now and naming the
-    original's time and hash. Returns each sealed event with its public copy."""
+    sealed chain (its length and last hash), then a copy of each sealed event in order (in bulk), dated now and naming
+    the original's time and hash. Returns each sealed event with its copy's leaf."""
     waiting = sealed.events_of(seal)
     head = waiting[-1].hash if waiting else GENESIS_HASH
     record(sealed.SEAL_OPENED, obj, after={"seal": seal, "events": len(waiting), "head_hash": head})
-    return [(event, _append(event.action, event.actor_id, event.object_type, event.object_id, event.before,
-                            sealed.carried_after(event))) for event in waiting]
+    db.session.flush()
+    leaves = record_many([{"action": event.action, "actor_id": event.actor_id, "object_type": event.object_type,
+                           "object_id": event.object_id, "before": event.before,
+                           "after": sealed.carried_after(event)} for event in waiting])
+    return list(zip(waiting, leaves, strict=True))
+
+
+def record_many(entries: Sequence[dict], actor=None, batch_size: int = 2000) -> list[int]:
+    """Add many events to the current transaction at once (bulk loads): the same chain and Merkle tree as `record`
+    called once for each, written in bulk inserts. Each entry has `action`, `object_type` and `object_id`, and may
+    have `before`, `after` and `actor_id` (else `actor`'s). Returns each entry's leaf, in order."""
+    position, prev_hash = _last()
+    at = utcnow()
+    actor_id = getattr(actor, "id", None)
+    frontier = merkle.pieces(0, position)  # the perfect subtrees so far: each is a later leaf's left sibling
+    nodes = read_nodes(frontier)
+    if len(nodes) != len(frontier):
+        raise TreeNodeMissing(f"the audit log's tree cannot take leaf {position}: a node before it is missing")
+    events, tree, leaves = [], [], []
+    for entry in entries:
+        before, after = _json_safe(entry.get("before")), _json_safe(entry.get("after"))
+        object_id = None if entry.get("object_id") is None else str(entry["object_id"])
+        by = entry.get("actor_id", actor_id)
+        digest = event_hash(prev_hash, at, by, entry["action"], entry["object_type"], object_id, before, after)
+        events.append({"log_index": position, "at": at, "actor_id": by, "action": entry["action"],
+                       "object_type": entry["object_type"], "object_id": object_id, "before": before,
+                       "after": after, "prev_hash": prev_hash, "hash": digest})
+        added = merkle.append(position, bytes.fromhex(digest), nodes)
+        for node in merkle.left_siblings(position):  # a sibling is needed once, by the parent just made
+            nodes.pop(node, None)
+        nodes.update(added)
+        tree.extend({"level": level, "position": at_, "hash": value.hex()} for (level, at_), value in added.items())
+        leaves.append(position)
+        prev_hash, position = digest, position + 1
+    for rows, model in ((events, AuditEvent), (tree, AuditTreeNode)):
+        for start in range(0, len(rows), batch_size):
+            db.session.execute(insert(model), rows[start:start + batch_size])
+    return leaves
 
 
 def events_in_order(batch_size: int = 1000, start: int = 0, release: bool = True):

@@ -93,7 +93,7 @@ FRAMEWORKS = (
 )
 
 
-def _officer(domain: str):
+def officer(domain: str):
     """A demo officer for an authority, created when missing (password: the demo password)."""
     email = f"officer@{domain}"
     user = accounts.find_by_email(email)
@@ -130,7 +130,7 @@ def _seed_one(admin, demo: DemoFramework, index: int) -> None:
     for lot in demo.lots:
         ids = []
         for domain, quantity in lot.demand:
-            requirement = requirements.create(_officer(domain), {
+            requirement = requirements.create(officer(domain), {
                 "title": f"{lot.title} for {domain.split('.')[0].capitalize()}", "description": "",
                 "category": lot.category, "quantity": Decimal(quantity), "unit": lot.unit,
                 "estimated_unit_price": Decimal(lot.unit_price),
@@ -140,7 +140,8 @@ def _seed_one(admin, demo: DemoFramework, index: int) -> None:
         frameworks.add_lot(admin, framework.id, frameworks.LotInput(
             title=lot.title, description="", requirement_ids=ids, max_awards=lot.max_awards,
             budget=value.quantize(Decimal("1")), price_weight=lot.price_weight, price_formula=lot.formula,
-            criteria=[frameworks.CriterionInput(n, w, m, "Say what you will do, by when, and who will do it.") for n, w, m in QUALITY]))
+            criteria=[frameworks.CriterionInput(n, w, m, "Say what you will do, by when, and who will do it.")
+                      for n, w, m in QUALITY]))
     if demo.status == FrameworkStatus.DRAFT:
         return
     frameworks.transition(admin, framework.id, FrameworkStatus.OPEN, now=now)

@@ -137,6 +137,15 @@ def of_framework(framework_id: int) -> list[OcdsRelease]:
     return list(db.session.scalars(_ordered(db.select(OcdsRelease).where(OcdsRelease.framework_id == framework_id))))
 
 
+def stamp(framework_id: int) -> tuple[str, datetime | None]:
+    """What changes the framework's public release package: a release added (releases are never changed). For
+    app/caching.py; one query."""
+    count, newest, recorded = db.session.execute(
+        db.select(db.func.count(OcdsRelease.id), db.func.max(OcdsRelease.id), db.func.max(OcdsRelease.recorded_at))
+        .where(OcdsRelease.framework_id == framework_id)).one()
+    return f"{count}|{newest}", recorded
+
+
 def feed_query(updated_from: datetime | None, updated_to: datetime | None):
     """Every release published, newest first, between two moments (inclusive) if given."""
     query = db.select(OcdsRelease)

@@ -2,13 +2,15 @@
 default publication policy, which every package names."""
 from flask import Blueprint, render_template
 
-from consort.publication import ocds
+from app import caching
+from consort.publication import ocds, releases
 from frameworks import services as frameworks
 
 bp = Blueprint("publication", __name__, template_folder="templates")
 
 
 @bp.get("/opportunities/<int:framework_id>/ocds.json")
+@caching.public(releases.stamp)
 def ocds_download(framework_id: int):
     """The framework's OCDS release package, for anyone."""
     framework = frameworks.get_published(framework_id)

@@ -249,9 +249,13 @@ def _latest_moderated(lot_id: int) -> dict:
 
 
 def _offers(lot_id: int) -> list[scoring.Offer]:
+    # Naming the lot's framework lets the database read that framework's bids by their index, not every bid: at
+    # 50,000 bids PostgreSQL otherwise scans them all to join a lot's few hundred (35 ms against 1 ms).
+    framework_id = db.select(Lot.framework_id).where(Lot.id == lot_id).scalar_subquery()
     rows = db.session.execute(
         db.select(Bid.id, Bid.supplier_id, BidLot.price, Bid.submitted_at).join(BidLot, BidLot.bid_id == Bid.id)
-        .where(BidLot.lot_id == lot_id, Bid.status == BidStatus.SUBMITTED).order_by(Bid.id))
+        .where(BidLot.lot_id == lot_id, Bid.framework_id == framework_id, Bid.status == BidStatus.SUBMITTED)
+        .order_by(Bid.id))
     return [scoring.Offer(*row) for row in rows]
 
 

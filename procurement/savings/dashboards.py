@@ -4,12 +4,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy.orm import joinedload, selectinload
+
 from app.extensions import db
 from app.organisations.models import Organisation
 from frameworks.domain.lifecycle import FrameworkStatus
-from frameworks.models import Framework
+from frameworks.models import Framework, Lot
 from procurement.award.services import lot_outcomes
-from procurement.board import services as board
+from procurement.board.models import Recommendation
 from procurement.calloffs.models import CallOff, Levy
 from procurement.domain import savings as saving_rules
 
@@ -27,14 +29,18 @@ class Table:
 
 
 def _approved_savings() -> dict[int, list[saving_rules.AuthoritySavings]]:
-    """Framework id → each authority's saving on it, for every framework past the board."""
-    result = {}
-    for framework in db.session.scalars(db.select(Framework).where(Framework.status.in_(PAST_THE_BOARD))):
-        recommendation = board.latest_for(framework.id)
-        if recommendation is not None and recommendation.outcome == "approved":
-            awards = recommendation.award_run.result.get("awards", [])
-            result[framework.id] = saving_rules.by_authority(lot_outcomes(framework, awards))
-    return result
+    """Framework id → each authority's saving on it, for every framework past the board whose latest
+    recommendation was approved: three queries however many frameworks there are (theirs with their award runs, then
+    their lots and the requirements pooled in them)."""
+    latest = (db.select(Recommendation.framework_id, db.func.max(Recommendation.id).label("id"))
+              .group_by(Recommendation.framework_id).subquery())
+    rows = db.session.execute(
+        db.select(Framework, Recommendation)
+        .join(latest, latest.c.framework_id == Framework.id).join(Recommendation, Recommendation.id == latest.c.id)
+        .where(Framework.status.in_(PAST_THE_BOARD), Recommendation.outcome == "approved")
+        .options(selectinload(Framework.lots).selectinload(Lot.pooled), joinedload(Recommendation.award_run))).all()
+    return {framework.id: saving_rules.by_authority(lot_outcomes(framework, recommendation.award_run.result.get(
+        "awards", []))) for framework, recommendation in rows}
 
 
 def officer_table(organisation_id: int) -> Table:
@@ -44,9 +50,10 @@ def officer_table(organisation_id: int) -> Table:
             db.select(CallOff.framework_id, db.func.count(CallOff.id), db.func.sum(CallOff.value))
             .where(CallOff.organisation_id == organisation_id).group_by(CallOff.framework_id)):
         spend[framework_id] = (count, Decimal(total or 0))
-    references = dict(db.session.execute(db.select(Framework.id, Framework.reference)).all())
+    approved = _approved_savings()
+    references = _references(approved)
     rows, chart = [], []
-    for framework_id, by_authority in sorted(_approved_savings().items()):
+    for framework_id, by_authority in sorted(approved.items()):
         mine = next((row for row in by_authority if row.organisation_id == organisation_id), None)
         if mine is None:
             continue
@@ -76,14 +83,19 @@ def value_under_management() -> tuple[Decimal, Decimal]:
     return Decimal(live), Decimal(called)
 
 
+def _references(framework_ids) -> dict[int, str]:
+    return dict(db.session.execute(db.select(Framework.id, Framework.reference)
+                                   .where(Framework.id.in_(list(framework_ids)))).all())
+
+
 def levies_table() -> Table:
-    references = dict(db.session.execute(db.select(Framework.id, Framework.reference)).all())
     sums: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for framework_id, status, total in db.session.execute(
             db.select(Levy.framework_id, Levy.status, db.func.sum(Levy.amount)).group_by(Levy.framework_id,
                                                                                           Levy.status)):
         sums[framework_id][1 if status == "paid" else 0] += Decimal(total or 0)
     cents = Decimal("0.01")
+    references = _references(sums)
     rows = [(references[f], due.quantize(cents), paid.quantize(cents)) for f, (due, paid) in sorted(sums.items())]
     return Table("Levies due and paid", ("Framework", "Due (£)", "Paid (£)"), rows,
                  [(r[0], r[1], r[2]) for r in rows], ("due", "paid"))

@@ -22,6 +22,7 @@ from tests.support import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+CACHE = "/var/cache/nginx/consort"  # the site's cache of public pages; the test's own folder here
 
 
 def _free_port() -> int:
@@ -58,9 +59,9 @@ def behind_nginx(app, database_url, tmp_path):
     gunicorn = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py",
                                  "wsgi:app"], cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT)
     site = (ROOT / "deploy" / "nginx-consort.conf").read_text()
-    assert "server 127.0.0.1:8000;" in site and "listen 80;" in site
+    assert "server 127.0.0.1:8000;" in site and "listen 80;" in site and CACHE in site
     site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};").replace(
-        "listen 80;", f"listen 127.0.0.1:{nginx_port};")
+        "listen 80;", f"listen 127.0.0.1:{nginx_port};").replace(CACHE, str(tmp_path / "cache"))
     (tmp_path / "site.conf").write_text(site)
     temp = " ".join(f"{kind}_temp_path {tmp_path / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
                                                                          "scgi"))
@@ -113,3 +114,13 @@ def test_nginx_refuses_a_body_larger_than_the_app_takes(app, behind_nginx):
     answer = requests.post(f"{behind_nginx}/api/v1/tokens", data=b"x" * (22 * 1024 * 1024),
                            headers={"Content-Type": "application/json"}, timeout=60)
     assert answer.status_code == 413
+
+
+def test_nginx_keeps_a_public_page_and_never_a_signed_in_one(app, client, make_user, behind_nginx):
+    World(client, make_user).published()
+    answers = [requests.get(f"{behind_nginx}/opportunities", timeout=30) for _ in range(2)]
+    assert [a.headers["X-Cache-Status"] for a in answers] == ["MISS", "HIT"], answers[0].headers
+    signed_in = requests.get(f"{behind_nginx}/opportunities", cookies={"session": "anything"}, timeout=30)
+    assert signed_in.headers["X-Cache-Status"] == "BYPASS"
+    token = requests.get(f"{behind_nginx}/api/v1/me", headers={"Authorization": "Bearer x"}, timeout=30)
+    assert token.status_code == 401 and token.headers["X-Cache-Status"] == "BYPASS"

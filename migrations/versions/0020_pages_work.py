@@ -1,7 +1,7 @@
 """the recommendation pack stored with its recommendation, rendered once
 
-Revision ID: 0016_pages_work
-Revises: 0015_password_resets
+Revision ID: 0020_pages_work
+Revises: 0019_data_protection
 Create Date: 2026-12-01 19:20:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_pages_work'
-down_revision = '0015_password_resets'
+revision = '0020_pages_work'
+down_revision = '0019_data_protection'
 branch_labels = None
 depends_on = None
 
