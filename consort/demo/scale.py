@@ -26,6 +26,7 @@ from consort.demo import people
 from consort.demo import scale_suppliers as suppliers
 from consort.demo.frameworks import QUALITY, officer
 from consort.demo.people import CONSORTIUM_DOMAIN, DEMO_PASSWORD
+from consort.demo.sharing import ensure_agreement
 from consort.demo.suppliers import ANSWERS
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
@@ -66,6 +67,7 @@ def seed(suppliers_count: int, bids_count: int, frameworks_count: int = 25, pass
         raise AlreadySeeded("This database already holds the scale data.")
     rng = random.Random(rng_seed)  # noqa: S311 - the same shapes each run, so benchmarks compare; not a secret
     admin = accounts.find_by_email(f"admin@{CONSORTIUM_DOMAIN}")
+    ensure_agreement(admin)  # the authorities' officers accept it as they pool their requirements
     domains = list(db.session.scalars(db.select(OrganisationDomain.domain).order_by(OrganisationDomain.domain)))
     made = [_framework(admin, index, domains) for index in range(frameworks_count)]
     roster = suppliers.seed(suppliers_count, password)
