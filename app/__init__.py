@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from app import config, edge, errors, outbox, security, tasking, templating  # noqa: F401 - outbox: a model and tasks
+from app import config, edge, errors, outbox, security, site, tasking, templating  # noqa: F401 - outbox: a model, tasks
 from app.accounts import api as accounts_api
 from app.accounts import models as accounts_models  # noqa: F401 - the metadata (and Alembic) must know every model
 from app.accounts import views as accounts_views
@@ -56,7 +56,7 @@ def create_shell(test_config: dict | None = None) -> Flask:
     app.wsgi_app = edge.ReceivedAt(app.wsgi_app, app.config)
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in (accounts_views.bp, admin_views.bp, meta.health_bp, meta.bp, accounts_api.bp,
-                      organisations_api.bp, audit_api.bp, transparency_api.bp):
+                      organisations_api.bp, audit_api.bp, transparency_api.bp, site.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     templating.register(app)

@@ -201,8 +201,8 @@ def answer_question(question_id: int):
 
 @bp.get("/opportunities")
 def opportunities():
-    """Published frameworks, open ones first, with search and filters."""
-    status = _status_arg() or (None if request.args.get("status") == "all" else FrameworkStatus.OPEN)
+    """Every published framework, newest first, with search and filters (the status narrows it, to open ones say)."""
+    status = _status_arg()
     query = frameworks.visible_query(None, status=status, search=request.args.get("q"),
                                      category=request.args.get("category") or None)
     return render_form("frameworks/opportunities.html", TransitionForm(), page=_page(preload(query)),

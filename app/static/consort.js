@@ -11,6 +11,29 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
+  // Offer only the units of the chosen category (without scripts, every category's units show, grouped by it).
+  document.querySelectorAll("select[data-unit-groups]").forEach(function (units) {
+    var groups = JSON.parse(units.getAttribute("data-unit-groups"));
+    var category = document.getElementById(units.getAttribute("data-category-field"));
+    if (!category) { return; }
+    function offer() {
+      var chosen = groups[category.value];
+      var kept = false;
+      units.querySelectorAll("optgroup").forEach(function (group) {
+        var mine = group.label === chosen;
+        group.hidden = !mine;
+        group.disabled = !mine;
+        if (mine && units.selectedOptions.length && units.selectedOptions[0].parentElement === group) { kept = true; }
+      });
+      if (!kept) {
+        var first = units.querySelector("optgroup:not([disabled]) option");
+        if (first) { first.selected = true; }
+      }
+    }
+    category.addEventListener("change", offer);
+    offer();
+  });
+
   // Save a draft as it is typed; the "Save draft" button does the same without scripts.
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
     var status = form.querySelector("[data-autosave-status]");

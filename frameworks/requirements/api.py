@@ -14,6 +14,7 @@ from app.api.schemas import DecimalText, Money
 from app.domain.errors import ConsortError
 from app.domain.roles import Role
 from app.types import london_today
+from frameworks.domain.taxonomy import CATEGORIES
 from frameworks.requirements import services as requirements
 from frameworks.requirements.models import RequirementStatus
 
@@ -42,6 +43,27 @@ class RequirementOut(BaseModel):
     estimated_value: Money
     needed_by: date
     status: str
+
+
+class CategoryOut(BaseModel):
+    key: str
+    name: str
+    cpv: str
+    units: list[str]
+
+
+class CategoriesOut(BaseModel):
+    items: list[CategoryOut]
+
+
+@bp.get("/categories")
+@token_required()
+@operation("The categories a requirement is stated in, with their CPV codes and the units each is counted in",
+           responses={200: CategoriesOut})
+def list_categories():
+    """The taxonomy that a requirement's category and unit must come from."""
+    return {"items": [{"key": c.key, "name": c.name, "cpv": c.cpv, "units": list(c.units)}
+                      for c in CATEGORIES.values()]}
 
 
 @bp.post("/requirements")

@@ -1,4 +1,6 @@
 """Forms for requirements."""
+import json
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -8,11 +10,13 @@ from app.formfields import FiniteDecimalField
 from frameworks.domain.taxonomy import CATEGORIES
 
 
-def _units():
-    seen = []
-    for category in CATEGORIES.values():
-        seen += [u for u in category.units if u not in seen]
-    return [SelectChoice(u, u) for u in seen]
+def _units() -> list[SelectChoice]:
+    """Each category's units, grouped under its name: without scripts the list shows which units suit which
+    category; with them (consort.js) only the chosen category's group is offered."""
+    return [SelectChoice(u, u, optgroup=c.name) for c in CATEGORIES.values() for u in c.units]
+
+
+UNIT_GROUPS = json.dumps({c.key: c.name for c in CATEGORIES.values()})
 
 
 class RequirementForm(FlaskForm):
@@ -22,7 +26,8 @@ class RequirementForm(FlaskForm):
                                                 for c in CATEGORIES.values()])
     quantity = FiniteDecimalField("Quantity", places=2, validators=[
         InputRequired("Enter the quantity."), NumberRange(min=0.01, message="Enter a quantity above 0.")])
-    unit = SelectField("Unit", choices=_units(), description="The unit must suit the category.")
+    unit = SelectField("Unit", choices=_units(), description="The unit must suit the category.",
+                       render_kw={"data-unit-groups": UNIT_GROUPS, "data-category-field": "category"})
     estimated_unit_price = FiniteDecimalField("Estimated unit price (£)", places=2, validators=[
         InputRequired("Enter your estimate of the unit price."), NumberRange(min=0, message="Enter £0 or more.")])
     needed_by = DateField("Needed by", validators=[InputRequired("Enter the date it is needed by.")])

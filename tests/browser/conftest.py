@@ -4,7 +4,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.browser.support import watch_csp
+from tests.browser.support import check_every_context, watch_csp
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -30,6 +30,17 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def accessible(browser, request):
+    """Every page the journey visits, in any of its browser contexts, has no WCAG 2.2 A or AA violation that
+    axe-core finds, at 1280 px and at 390 px, and does not scroll sideways on the phone (see support.py)."""
+    problems: list[str] = []
+    restore = check_every_context(browser, request.node.name, problems)
+    yield problems
+    restore()
+    assert problems == [], "\n".join(["axe-core and the phone's width found:", *problems])
 
 
 @pytest.fixture

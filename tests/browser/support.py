@@ -1,6 +1,8 @@
-"""What journeys with several people share: a signed-in page of one's own, and screenshots when a step fails."""
+"""What journeys with several people share: a signed-in page of one's own, screenshots when a step fails, and
+axe-core run on every page a journey visits."""
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tests.browser.test_framework_journey import sign_in
 
@@ -43,3 +45,93 @@ def screenshots_on_failure(pages: list, request):
         for shown in pages:
             with suppress(Exception):
                 shown.context.close()
+
+
+# --- Every page a journey visits, checked with axe-core at a desktop's width and a phone's -------------------------
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = {"desktop": 1280, "phone": 390, "small phone": 320}  # the last for WCAG 2.2's reflow: no sideways scrolling
+WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+RUN_AXE = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+SIDEWAYS = "document.documentElement.scrollWidth - window.innerWidth"
+
+
+def axe_script() -> str:
+    if not AXE.exists():
+        raise RuntimeError("axe-core is not installed: run `make test`, or `npm ci --prefix tests/browser`")
+    return AXE.read_text()
+
+
+def record_visits(context, visited: list[str]) -> None:
+    """Note the address of every page that loads in the context, in its own tabs as they open."""
+    def watch(page):
+        page.on("load", lambda loaded: visited.append(loaded.url))
+    for page in context.pages:
+        watch(page)
+    context.on("page", watch)
+
+
+def _described(violation: dict) -> str:
+    targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
+    return f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}"
+
+
+def _slug(url: str) -> str:
+    path = urlsplit(url)
+    return (path.path.strip("/").replace("/", "_") or "home") + (f"_{path.query}" if path.query else "")
+
+
+def accessibility_problems(new_context, storage_state, visited: list[str], name: str) -> list[str]:
+    """Open each page visited again, as the same person, at each width: what axe-core finds against WCAG 2.2 A and
+    AA at 1280 px and 390 px, whether a phone (390 px or 320 px) must scroll sideways, and a screenshot of each at
+    1280 px and 390 px in test-artifacts/<test>/."""
+    script, problems = axe_script(), []
+    addresses = list(dict.fromkeys(url.split("#")[0] for url in visited if url.startswith("http")))
+    folder = ARTIFACTS / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for width_name, width in WIDTHS.items():
+        context = new_context(storage_state=storage_state, bypass_csp=True, viewport={"width": width, "height": 900})
+        probe = context.new_page()
+        try:
+            for index, url in enumerate(addresses):
+                response = probe.goto(url)
+                if response is None or "text/html" not in (response.headers.get("content-type") or ""):
+                    continue
+                if response.status >= 500:
+                    problems.append(f"{url} answers {response.status}")
+                    continue
+                if width_name != "desktop" and (overflow := probe.evaluate(SIDEWAYS)) > 0:
+                    problems.append(f"{url} at {width} px scrolls sideways by {overflow} px")
+                if width_name == "small phone":
+                    continue
+                probe.evaluate(script)
+                found = probe.evaluate(RUN_AXE, WCAG_A_AA)["violations"]
+                problems += [f"{url} at {width} px: {_described(v)}" for v in found]
+                probe.screenshot(path=folder / f"{index:02d}-{_slug(url)[:80]}-{width}.png", full_page=True)
+        finally:
+            context.close()
+    return problems
+
+
+def check_every_context(browser, name: str, problems: list[str]):
+    """Make every context the browser opens check its pages with axe-core when it closes (see
+    accessibility_problems). Returns the function that puts the browser back as it was."""
+    original = browser.new_context
+
+    def new_context(**options):
+        context = original(**options)
+        visited: list[str] = []
+        record_visits(context, visited)
+        close = context.close
+
+        def checked_close(**close_options):
+            if visited:
+                problems.extend(accessibility_problems(original, context.storage_state(), visited, name))
+            close(**close_options)
+
+        context.close = checked_close
+        return context
+
+    new_context.__wrapped__ = original
+    browser.new_context = new_context
+    return lambda: setattr(browser, "new_context", original)

@@ -82,7 +82,7 @@ def test_an_officer_calls_off_the_supplier_pays_the_levy_and_the_dashboards_show
             if supplier.get_by_role("link", name=re.compile(r"^Pay levy")).count() == 0:
                 break
             supplier.wait_for_timeout(200)
-        expect(supplier.get_by_role("table", name="Levies")).to_contain_text("paid")
+        expect(supplier.get_by_role("table", name="Levies")).to_contain_text("Paid")
 
         admin = as_user(browser, live_server, "ada@ldpc.example")
         pages.append(admin)
@@ -94,4 +94,4 @@ def test_an_officer_calls_off_the_supplier_pays_the_levy_and_the_dashboards_show
         officer.goto(f"{live_server}/dashboard")
         mine = officer.locator("section", has=officer.get_by_role("heading", name="Your authority's frameworks"))
         expect(mine).to_contain_text(evaluated.reference)
-        expect(mine).to_contain_text("40000.00")
+        expect(mine).to_contain_text("£40,000.00")

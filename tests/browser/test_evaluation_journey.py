@@ -71,7 +71,12 @@ def _evaluator_scores(page, live_server, framework):
     page.goto(f"{live_server}/frameworks/{framework.id}")
     page.get_by_role("link", name="Evaluate lot 1").click()
     expect(page.get_by_text("Albion Technology plc")).to_be_visible()  # the bidders, by name
+    details = page.get_by_label(re.compile("^If yes"))
+    expect(details).to_be_hidden()  # the "If yes" box shows only once yes is chosen, by CSS alone
+    page.get_by_label("Yes", exact=True).check()
+    expect(details).to_be_visible()
     page.get_by_label("No", exact=True).check()
+    expect(details).to_be_hidden()
     page.get_by_role("button", name="Make the declaration").click()
     expect(page.get_by_text("Your declaration is recorded.")).to_be_visible()
     expect(page.get_by_text("Prices are hidden from quality evaluators.")).to_be_visible()
@@ -105,6 +110,6 @@ def _admin_moderates(page, live_server, framework):
     table = page.get_by_role("table", name="Ranked bids")
     expect(table).to_be_visible()
     expect(table.get_by_role("row")).to_have_count(3)
-    expect(page.locator("figure.chart svg rect.bar-price")).to_have_count(2)
+    expect(page.locator("figure.chart svg rect.chart-bar.chart-bar-2")).to_have_count(2)
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count()).select_from(ModeratedScore)) == 1

@@ -71,7 +71,7 @@ def state_requirement(page, title: str, category: str, unit: str, quantity: str,
     page.get_by_label("Needed by").fill(f"{london_today() + timedelta(days=150):%Y-%m-%d}")
     page.get_by_role("button", name="Save requirement").click()
     expect(page.get_by_role("status")).to_have_text(f"Requirement “{title}” saved.")
-    expect(page.get_by_role("row", name=re.compile(re.escape(title)))).to_contain_text(f"{quantity}.00 {unit}")
+    expect(page.get_by_role("row", name=re.compile(re.escape(title)))).to_contain_text(f"{int(quantity):,} {unit}s")
 
 
 def add_lot(page, *, category: str, requirements: list[str], title: str, budget: str, price_weight: str,
@@ -163,11 +163,11 @@ def test_boroughs_pool_laptops_and_cloud_an_admin_publishes_and_a_supplier_s_que
         expect(admin.get_by_role("status")).to_have_text("Lot 2 added.")
 
         laptops = admin.get_by_role("table", name=re.compile("Pooled demand for lot 1"))
-        expect(laptops).to_contain_text("300.00 in all, estimated at £235,000.00")
+        expect(laptops).to_contain_text("300 laptops in all, estimated at £235,000.00")
         expect(laptops.get_by_role("row", name=re.compile("London Borough of Camden"))).to_contain_text("66.7%")
         expect(laptops.get_by_role("row", name=re.compile("London Borough of Hackney"))).to_contain_text("33.3%")
         servers = admin.get_by_role("table", name=re.compile("Pooled demand for lot 2"))
-        expect(servers.get_by_role("row", name=re.compile("London Borough of Camden"))).to_contain_text("60.0%")
+        expect(servers.get_by_role("row", name=re.compile("London Borough of Camden"))).to_contain_text("60%")
         expect(admin.get_by_role("table", name=re.compile("How lot 2 is scored"))).to_contain_text(
             "Price (linear formula)")
 
@@ -178,7 +178,7 @@ def test_boroughs_pool_laptops_and_cloud_an_admin_publishes_and_a_supplier_s_que
         assert db.session.get(Framework, framework_id).status == FrameworkStatus.DRAFT, "a GET changes nothing"
         admin.get_by_role("button", name="Publish", exact=True).click()
         expect(admin.get_by_role("status")).to_contain_text("is now open.")
-        expect(admin.get_by_role("main")).to_contain_text(re.compile(r"CNS-\d{4}-\d{4} · open"))
+        expect(admin.get_by_role("main")).to_contain_text(re.compile(r"CNS-\d{4}-\d{4} · Open"))
 
         # 6. A supplier registers, finds the opportunity by searching, reads the notice and asks a question.
         supplier = open_for("supplier")

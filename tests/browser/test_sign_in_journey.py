@@ -49,3 +49,23 @@ def test_the_skip_link_is_first_and_moves_focus_to_the_main_content(live_server,
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("main#main")).to_be_focused()
+
+
+def test_on_a_phone_the_navigation_opens_from_the_menu_button_with_scripts_off(live_server, browser, make_user):
+    make_user("olivia.carter@camden.gov.uk", role="officer", org="London Borough of Camden")
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    try:
+        phone = context.new_page()
+        phone.goto(live_server + "/sign-in")
+        phone.get_by_label("E-mail address").fill("olivia.carter@camden.gov.uk")
+        phone.get_by_label("Password").fill(PASSWORD)
+        phone.get_by_role("button", name="Sign in").click()
+        expect(phone.get_by_role("heading", level=1)).to_have_text("Officer dashboard")
+        requirements = phone.get_by_role("navigation", name="Main").get_by_role("link", name="Requirements")
+        expect(requirements).to_be_hidden()
+        phone.get_by_text("Menu", exact=True).click()
+        requirements.click()
+        expect(phone.get_by_role("heading", level=1)).to_have_text("Requirements")
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling"
+    finally:
+        context.close()

@@ -59,26 +59,28 @@ def listed(response) -> list[str]:
     return re.findall(r'<h2><a href="/opportunities/\d+">([^<]+)</a></h2>', text_of(response))
 
 
-def test_anyone_can_list_the_open_opportunities_without_signing_in(client, market):
+def test_anyone_can_list_every_published_notice_without_signing_in(client, market):
     response = client.get("/opportunities")
 
     assert response.status_code == 200
-    assert sorted(listed(response)) == ["Cloud hosting", "Laptops for London"]
+    assert sorted(listed(response)) == ["Cancelled print", "Cloud hosting", "Laptops for London"]
+    assert '<option value="" selected>Any</option>' in text_of(response)
     assert "Secret draft telephony" not in text_of(response)
 
 
 @pytest.mark.parametrize("query, expected", [
     ({"status": "all"}, ["Cancelled print", "Cloud hosting", "Laptops for London"]),
+    ({"status": "open"}, ["Cloud hosting", "Laptops for London"]),
     ({"status": "cancelled"}, ["Cancelled print"]),
     ({"status": "draft"}, []),
     ({"q": "LAPTOPS"}, ["Laptops for London"]),
     ({"q": "backup"}, ["Cloud hosting"]),
     ({"q": "telephony", "status": "all"}, []),
-    ({"category": "cloud_hosting"}, ["Cloud hosting"]),
+    ({"category": "cloud_hosting", "status": "open"}, ["Cloud hosting"]),
     ({"category": "devices", "q": "cloud"}, []),
     ({"category": "telephony", "status": "all"}, []),
     ({"category": "managed_print", "status": "all"}, ["Cancelled print"]),
-], ids=["all", "cancelled", "draft-never", "search-title", "search-description", "search-never-drafts",
+], ids=["all", "open", "cancelled", "draft-never", "search-title", "search-description", "search-never-drafts",
         "category", "category-and-search", "category-never-drafts", "category-any-status"])
 def test_the_opportunities_can_be_searched_and_filtered_and_never_show_drafts(client, market, query, expected):
     response = client.get("/opportunities", query_string=query)

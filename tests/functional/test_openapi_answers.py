@@ -99,6 +99,7 @@ def _the_shell(world, check):
 
 
 def _requirements(world, check) -> list[int]:
+    check(world.get("officer", "/api/v1/categories"), "GET", "/api/v1/categories", 200)
     made = [check(world.post(who, "/api/v1/requirements", requirement_body(**changes)),
                   "POST", "/api/v1/requirements", 201)["id"]
             for who, changes in (("officer", {}), ("other_officer", {"quantity": "100",

@@ -3,6 +3,7 @@ authority's requirements (until they are pooled), and the admin sees London's de
 
 Data a page is not about is built through the real services; the page under test is always driven through
 its form."""
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -131,3 +132,14 @@ def test_the_admin_sees_london_s_demand_by_category_with_its_totals(as_, people)
         ["End-user devices", "3", "2", "£239,550.00"],
     ]
     assert "Demand across London by category" not in text_of(as_("camden").get("/requirements"))
+
+
+def test_the_units_are_grouped_by_their_category_for_the_page_to_offer_only_the_chosen_one_s(as_):
+    form = text_of(as_("camden").get("/requirements/new"))
+
+    unit = re.search(r'<select [^>]*id="unit"[^>]*>(.*?)</select>', form, re.S)
+    assert unit and 'data-category-field="category"' in unit.group(0)
+    groups = dict(re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', unit.group(1), re.S))
+    assert re.findall(r'value="([^"]+)"', groups["Cloud hosting"]) == ["vCPU-month", "TB-month", "instance-month"]
+    assert re.findall(r'value="([^"]+)"', groups["Managed print"]) == ["device", "page"]
+    assert '"cloud_hosting": "Cloud hosting"' in unit.group(0)

@@ -24,7 +24,7 @@ def test_requirements_show_quantities_with_their_unit_money_and_dates_in_one_sty
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", row[4]), row[4]
     assert row[5] == "Open"
     assert '<strong class="tag tag-green">Open</strong>' in text
-    assert '<td class="num">2,500 laptops</td>' in text
+    assert '<td class="num" data-label="Quantity">2,500 laptops</td>' in text  # right-aligned; labelled when stacked
     assert_no_raw_values(text)
 
 
@@ -39,7 +39,8 @@ def test_a_framework_s_page_writes_its_pooled_demand_and_shares_for_people(as_, 
                       ["London Borough of Hackney", "100", "£75,050.00", "33.3%"]]
     assert "£5,000,000.00" in text and "25%" in text
     assert '<strong class="tag tag-grey">Draft</strong>' in text
-    assert "Apprenticeships in London." in text and "<td>—</td>" in text  # a criterion without guidance
+    assert "Apprenticeships in London." in text
+    assert '<td data-label="Guidance">—</td>' in text  # a criterion without guidance
     assert_no_raw_values(text)
 
 

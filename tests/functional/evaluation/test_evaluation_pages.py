@@ -1,4 +1,6 @@
 """The evaluation pages: the panel, declaring, scoring with its errors, moderation, the ranking and its chart."""
+import re
+
 import pytest
 
 from tests.functional.bids_support import OTHER_PRICE, past_deadline, submitted
@@ -52,12 +54,18 @@ def test_an_evaluator_must_declare_before_seeing_the_bids(app, world, tendered):
     first = page(evaluator.get(f"/lots/{lot['id']}/evaluate"))
     assert "Acme Ltd" in first and "Bolt Ltd" in first and "Make the declaration" in first
     assert "Save score" not in first
+    assert re.search(r'<input class="radio-input" id="conflict-1" name="conflict" [^>]*value="yes">'
+                     r'<label for="conflict-1" class="radio-label">Yes</label>\s*'
+                     r'<div class="radio-reveal" id="conflict-1-reveal">\s*<div class="field">\s*'
+                     r'<label for="details">If yes', first), "the details follow the yes they depend on"
     token = csrf_token(evaluator, f"/lots/{lot['id']}/evaluate")
     missing = evaluator.post(f"/lots/{lot['id']}/evaluate", data={"csrf_token": token, "declare": "1"})
     assert missing.status_code == 422 and "Say whether you have a conflict" in page(missing)
     no_details = evaluator.post(f"/lots/{lot['id']}/evaluate",
                                 data={"csrf_token": token, "declare": "1", "conflict": "yes"})
     assert no_details.status_code == 422 and "Say what the conflict is" in page(no_details)
+    assert re.search(r'<input checked class="radio-input" id="conflict-1"[^>]*value="yes">', page(no_details)), \
+        "sent back with an error, the yes stays chosen, so its details stay shown"
     assert evaluator.post(f"/lots/{lot['id']}/evaluate",
                           data={"csrf_token": token, "declare": "1", "conflict": "no"}).status_code == 302
     scoring = page(evaluator.get(f"/lots/{lot['id']}/evaluate"))
@@ -126,7 +134,9 @@ def test_the_ranking_page_shows_the_table_and_the_chart(app, world, tendered):
     _, lot, _, _ = scored_lot(world, tendered)
     shown = page(browser(app, world, "admin").get(f"/lots/{lot['id']}/ranking"))
     assert "Ranked bids" in shown and "Acme Ltd" in shown and "Bolt Ltd" in shown
-    assert shown.count('class="bar-price"') == 2 and shown.count('class="bar-quality"') == 2
+    bars = re.findall(r'<rect [^>]*width="([\d.]+)" height="10" class="chart-bar chart-bar-(\d)"', shown)
+    assert sorted(colour for _, colour in bars) == ["1", "1", "2", "2"]  # quality and price, stacked, per bid
+    assert all(float(width) > 0 for width, _ in bars), "every score that is not zero has a bar that can be seen"
 
 
 def test_the_ranking_page_takes_as_many_queries_for_500_bids_as_for_10(app, world, tendered):

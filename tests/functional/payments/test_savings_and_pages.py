@@ -119,9 +119,10 @@ def test_the_dashboards_show_spend_savings_levies_and_the_pipeline_with_csv(app,
     db.session.commit()
     officer = browser(app, world, "officer")
     shown = page(officer.get("/dashboard"))
-    assert "Your authority's frameworks" in shown and framework["reference"] in shown and "8000.00" in shown
+    assert "Your authority's frameworks" in shown and framework["reference"] in shown and "£8,000.00" in shown
     exported = officer.get("/dashboard/officer.csv").get_data(as_text=True)
     assert exported.startswith("Framework,Call-offs,Spend (£),Saving (£)") and framework["reference"] in exported
+    assert ",8000.00," in exported, "the CSV keeps the machine's values"
     assert officer.get("/dashboard/pipeline.csv").status_code == 404
     admin = browser(app, world, "admin")
     shown = page(admin.get("/dashboard"))
