@@ -28,6 +28,17 @@ def profile_of(organisation_id: int) -> SupplierProfile:
     return profile or SupplierProfile(organisation_id=organisation_id, **dict.fromkeys(PROFILE_FIELDS, ""))
 
 
+def missing_before_bidding(organisation_id: int) -> list[str]:
+    """What a supplier still lacks for its bids to be read fully: "profile" (its address and a contact) and
+    "declaration" (against the exclusion grounds), in that order."""
+    profile = db.session.scalar(db.select(SupplierProfile).where(SupplierProfile.organisation_id == organisation_id))
+    missing = [] if profile and profile.registered_address and profile.contact_name and profile.contact_email \
+        else ["profile"]
+    if current_declaration(organisation_id) is None:
+        missing.append("declaration")
+    return missing
+
+
 def update_profile(actor: User, changes: dict, now: datetime | None = None) -> SupplierProfile:
     """Change the supplier's profile, SME status, Companies House number and PPON. Commits."""
     organisation = _require_supplier(actor)

@@ -101,7 +101,7 @@ def edit_bid(framework_id: int):
         return jsonify(error="validation_failed", message=next(iter(fields.values()), "Check the form."),
                        fields=fields), 422
     return render_form("suppliers/bid_form.html", form, framework=framework, bid=bid, is_open=is_open,
-                       now=utcnow())
+                       now=utcnow(), missing=profiles.missing_before_bidding(current_user.organisation_id))
 
 
 def _receipt_proof(bid) -> dict | None:

@@ -19,7 +19,8 @@ from procurement.board.models import BoardVote, Recommendation
 from procurement.calloffs.models import CallOff, Levy, MiniCompetition, MiniCompetitionAnswer
 from procurement.contracts.models import Contract
 from procurement.evaluation.models import ConflictDeclaration, PanelMember, Score
-from suppliers.models import Bid, BidAnswer, BidLot, BidStatus, ExclusionDeclaration, SupplierProfile
+from suppliers import profiles
+from suppliers.models import Bid, BidAnswer, BidLot, BidStatus
 
 # The states in which a lot's bids are open to its panel and not yet decided.
 BEING_EVALUATED = (FrameworkStatus.CLOSED, FrameworkStatus.EVALUATION)
@@ -126,18 +127,12 @@ def supplier_tasks(user: User, now: datetime) -> list[Task]:
 
 
 def _supplier_readiness(organisation_id: int) -> list[Task]:
-    """A supplier cannot submit a bid without a profile and a declaration: say so before it starts one."""
-    tasks = []
-    profile = db.session.scalar(db.select(SupplierProfile).where(SupplierProfile.organisation_id == organisation_id))
-    if profile is None or not (profile.contact_name and profile.contact_email and profile.registered_address):
-        tasks.append(Task("Complete your company profile", "suppliers.profile",
-                          progress="Needed before you can submit a bid"))
-    declared = db.session.scalar(db.select(ExclusionDeclaration.id)
-                                 .where(ExclusionDeclaration.organisation_id == organisation_id).limit(1))
-    if declared is None:
-        tasks.append(Task("Make your declaration against the exclusion grounds", "suppliers.declaration",
-                          progress="Needed before you can submit a bid"))
-    return tasks
+    """A supplier's bids need its profile and declaration: say so before it starts one."""
+    tasks = {"profile": Task("Complete your company profile", "suppliers.profile",
+                             progress="Needed before you can submit a bid"),
+             "declaration": Task("Make your declaration against the exclusion grounds", "suppliers.declaration",
+                                 progress="Needed before you can submit a bid")}
+    return [tasks[missing] for missing in profiles.missing_before_bidding(organisation_id)]
 
 
 def _mini_competitions_to_answer(organisation_id: int, now: datetime) -> list[Task]:

@@ -14,6 +14,7 @@ from procurement.award import services as award
 from procurement.board import services as board
 from procurement.calloffs import services as calloffs
 from procurement.contracts import services as contracts
+from procurement.contracts import standstill
 from procurement.evaluation import services as evaluation
 from suppliers.models import Bid, BidLot, BidStatus
 
@@ -45,6 +46,7 @@ def advance(admin: User, framework, target: FrameworkStatus) -> None:
         result = board.vote(member, run.id, "approve", "The pack shows the best value; approved.")
         if result.tally.outcome.value != "pending":
             break
+    standstill.send_letters(framework.id)  # at once, whether or not a task consumer is running yet
     if target == FrameworkStatus.STANDSTILL:
         return
     framework = frameworks.get(framework.id)

@@ -43,6 +43,7 @@ class DemoFramework:
 
 
 BEYOND_EVALUATION = (FrameworkStatus.RECOMMENDED, FrameworkStatus.STANDSTILL, FrameworkStatus.AWARDED)
+GUIDANCE = "Say what you will do, by when, and who will do it."
 QUALITY = (("Technical quality", 30, 10), ("Delivery and support", 20, 10), ("Social value", 10, 5))
 FRAMEWORKS = (
     DemoFramework("End-user devices 2027", "Laptops and monitors for staff across London's boroughs.",
@@ -140,8 +141,7 @@ def _seed_one(admin, demo: DemoFramework, index: int) -> None:
         frameworks.add_lot(admin, framework.id, frameworks.LotInput(
             title=lot.title, description="", requirement_ids=ids, max_awards=lot.max_awards,
             budget=value.quantize(Decimal("1")), price_weight=lot.price_weight, price_formula=lot.formula,
-            criteria=[frameworks.CriterionInput(n, w, m, "Say what you will do, by when, and who will do it.")
-                      for n, w, m in QUALITY]))
+            criteria=[frameworks.CriterionInput(n, w, m, GUIDANCE) for n, w, m in QUALITY]))
     if demo.status == FrameworkStatus.DRAFT:
         return
     frameworks.transition(admin, framework.id, FrameworkStatus.OPEN, now=now)

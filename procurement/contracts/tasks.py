@@ -1,5 +1,5 @@
-"""Contracts' background work: the standstill letters once the board approves, the contracts' PDFs once a
-framework is awarded. A few are written at once; a larger batch goes to the task consumer."""
+"""Contracts' background work: the standstill letters once the board approves (always by the task consumer), the
+contracts' PDFs once a framework is awarded (a few at once, a larger batch by the task consumer)."""
 from flask import current_app
 
 from app.extensions import db
@@ -28,11 +28,9 @@ def render_contracts(framework_id: int) -> int:
 
 @board.approved.connect
 def send_or_queue(framework_id: int) -> None:
-    """Write and send the letters now if there are few, else hand them to the task consumer."""
-    if len(standstill.bidders(framework_id)) <= current_app.config.get("PDF_INLINE_LIMIT", 6):
-        standstill.send_letters(framework_id)
-    else:
-        send_standstill_letters(framework_id)
+    """Hand the letters to the task consumer, however few: the board member whose vote decided waits for none of
+    them (rendering six took two seconds). The framework's page shows how many are written."""
+    send_standstill_letters(framework_id)
 
 
 @framework_signals.committed.connect

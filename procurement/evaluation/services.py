@@ -170,9 +170,7 @@ def _criterion_of(lot: Lot, criterion_id: int) -> Criterion:
 
 def scale_problem(criterion: Criterion, score: Decimal) -> str | None:
     """What is wrong with a score on a criterion's scale, if anything."""
-    if not Decimal(0) <= score <= criterion.max_score:
-        return f"Score “{criterion.name}” from 0 to {criterion.max_score}."
-    return None
+    return None if 0 <= score <= criterion.max_score else f"Score “{criterion.name}” from 0 to {criterion.max_score}."
 
 
 def criterion_of(lot: Lot, criterion_id: int) -> Criterion | None:
@@ -181,12 +179,8 @@ def criterion_of(lot: Lot, criterion_id: int) -> Criterion | None:
 
 def _check_score(score: Decimal, criterion: Criterion, reason: str, field: str, missing: str) -> None:
     """Every rule of a score at once: on the scale, and given with its reason."""
-    problems = {}
-    if problem := scale_problem(criterion, score):
-        problems["score"] = problem
-    if not reason.strip():
-        problems[field] = missing
-    if problems:
+    problems = {"score": scale_problem(criterion, score), field: None if reason.strip() else missing}
+    if problems := {name: message for name, message in problems.items() if message}:
         raise ValidationFailed(next(iter(problems.values())), problems)
 
 

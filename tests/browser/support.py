@@ -50,7 +50,7 @@ def screenshots_on_failure(pages: list, request):
 # --- Every page a journey visits, checked with axe-core at a desktop's width and a phone's -------------------------
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
-WIDTHS = {"desktop": 1280, "phone": 390}
+WIDTHS = {"desktop": 1280, "phone": 390, "small phone": 320}  # the last for WCAG 2.2's reflow: no sideways scrolling
 WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 RUN_AXE = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
 SIDEWAYS = "document.documentElement.scrollWidth - window.innerWidth"
@@ -83,7 +83,8 @@ def _slug(url: str) -> str:
 
 def accessibility_problems(new_context, storage_state, visited: list[str], name: str) -> list[str]:
     """Open each page visited again, as the same person, at each width: what axe-core finds against WCAG 2.2 A and
-    AA, whether a phone must scroll sideways, and a screenshot of each in test-artifacts/<test>/."""
+    AA at 1280 px and 390 px, whether a phone (390 px or 320 px) must scroll sideways, and a screenshot of each at
+    1280 px and 390 px in test-artifacts/<test>/."""
     script, problems = axe_script(), []
     addresses = list(dict.fromkeys(url.split("#")[0] for url in visited if url.startswith("http")))
     folder = ARTIFACTS / name
@@ -99,11 +100,13 @@ def accessibility_problems(new_context, storage_state, visited: list[str], name:
                 if response.status >= 500:
                     problems.append(f"{url} answers {response.status}")
                     continue
+                if width_name != "desktop" and (overflow := probe.evaluate(SIDEWAYS)) > 0:
+                    problems.append(f"{url} at {width} px scrolls sideways by {overflow} px")
+                if width_name == "small phone":
+                    continue
                 probe.evaluate(script)
                 found = probe.evaluate(RUN_AXE, WCAG_A_AA)["violations"]
                 problems += [f"{url} at {width} px: {_described(v)}" for v in found]
-                if width_name == "phone" and (overflow := probe.evaluate(SIDEWAYS)) > 0:
-                    problems.append(f"{url} at {width} px scrolls sideways by {overflow} px")
                 probe.screenshot(path=folder / f"{index:02d}-{_slug(url)[:80]}-{width}.png", full_page=True)
         finally:
             context.close()

@@ -189,7 +189,7 @@ def test_boroughs_pool_laptops_and_cloud_an_admin_publishes_and_a_supplier_s_que
         assert db.session.get(Framework, framework_id).status == FrameworkStatus.DRAFT, "a GET changes nothing"
         admin.get_by_role("button", name="Publish", exact=True).click()
         expect(admin.get_by_role("status")).to_contain_text("is now open.")
-        expect(admin.get_by_role("main")).to_contain_text(re.compile(r"CNS-\d{4}-\d{4} · open"))
+        expect(admin.get_by_role("main")).to_contain_text(re.compile(r"CNS-\d{4}-\d{4} · Open"))
 
         # 6. A supplier registers, finds the opportunity by searching, reads the notice and asks a question.
         supplier = open_for("supplier")

@@ -86,8 +86,12 @@ def test_only_admins_recommend_and_only_completed_runs(world, run):
     assert_error(world.post("admin", "/api/v1/award-runs/999999/recommend"), 404, "not_found")
 
 
-def test_a_quorum_of_approvals_starts_the_standstill_with_its_end_date(world, run, app):
+def test_a_quorum_of_approvals_starts_the_standstill_with_its_end_date(world, run, app, monkeypatch):
+    from procurement.contracts import standstill, tasks
+
     framework, lot, record = run
+    queued = []
+    monkeypatch.setattr(tasks, "send_standstill_letters", queued.append)
     recommend(world, record)
     app.extensions["mail_outbox"] = []
     for who in ("board", "board2"):
@@ -103,6 +107,11 @@ def test_a_quorum_of_approvals_starts_the_standstill_with_its_end_date(world, ru
     assert shown["status"] == "standstill" and shown["standstill_ends"] == answer["standstill_ends"]
     ends = datetime.fromisoformat(answer["standstill_ends"])
     assert ends - datetime.now(UTC) > timedelta(days=7)  # 8 working days
+    # The deciding vote answers without writing the letters: they go to the task consumer, which writes them.
+    assert queued == [framework["id"]]
+    assert not [m for m in app.extensions["mail_outbox"] if m["Subject"].startswith("Assessment summary")]
+    assert standstill.progress(framework["id"]) == (0, 2)
+    assert standstill.send_letters(framework["id"]) == 2  # what the consumer does
     # Each bidder gets its assessment summary letter by e-mail, as a PDF.
     letters = [m for m in app.extensions["mail_outbox"] if m["Subject"].startswith("Assessment summary")]
     assert sorted(m["To"] for m in letters) == sorted([PEOPLE["supplier"][0], PEOPLE["other_supplier"][0]])
@@ -171,11 +180,14 @@ def test_abstentions_count_for_neither_side(world, run):
 
 
 def approved(world, run):
+    from procurement.contracts import standstill
+
     framework, lot, record = run
     recommend(world, record)
     for who in ("board", "board2", "board3"):
         declare(world, who, lot)
         assert vote(world, who, record, "approve").status_code == 201
+    standstill.send_letters(framework["id"])  # what the task consumer does with the queued letters
     return framework, lot, record
 
 

@@ -271,3 +271,23 @@ def test_a_framework_of_one_lot_has_no_bundles_on_its_bid_form(app, world):
     assert 'id="bundles"' not in shown
     three = type("F", (), {"lots": [Lot(), Lot(), Lot()], "max_lots_per_supplier": 2})
     assert bundle_rows(three) == 3  # three pairs; every row offered, up to three
+
+
+def test_a_supplier_without_a_profile_or_declaration_is_told_so_at_the_start_of_its_bid(app, world, framework):
+    from suppliers import profiles
+    from suppliers.domain.exclusion import GROUNDS
+
+    framework, _, _ = framework
+    client = browser(app, world)
+    path = f"/frameworks/{framework['id']}/bid"
+    notice = re.search(r'<div class="notice notice-warning" id="before-you-start">(.*?)</div>', page(client.get(path)),
+                       re.S)
+    assert notice and 'href="/supplier/profile"' in notice.group(1)
+    assert 'href="/supplier/declaration"' in notice.group(1)
+    sam = world.user("supplier")
+    profiles.update_profile(sam, {"registered_address": "1 Acme Way", "contact_name": "Sam",
+                                  "contact_email": "sam@acme.example"})
+    notice = re.search(r'id="before-you-start">(.*?)</div>', page(client.get(path)), re.S)
+    assert notice and "/supplier/profile" not in notice.group(1) and "/supplier/declaration" in notice.group(1)
+    profiles.declare(sam, {ground.code: False for ground in GROUNDS})
+    assert 'id="before-you-start"' not in page(client.get(path))
