@@ -68,7 +68,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--app-root", type=Path, default=None,
                         help="the checkout whose app to run and migrate, e.g. a worktree of an older commit")
     parser.add_argument("--label", default="", help="a name for this run in its one-line JSON summary")
-    parser.add_argument("--clients", type=int, default=200, help="client threads (concurrent requests)")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="profile every draft and submission into this folder (see surge_profile.py)")
+    parser.add_argument("--clients", type=int, default=None,
+                        help="client threads (default: one a supplier, so that none waits for a free thread to send)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default=None,
                         help="an empty database to use, e.g. postgresql+psycopg://... (default: a new one)")
@@ -211,6 +214,7 @@ def mark_arrivals(outcomes: list[Outcome], access_log: Path | None) -> None:
 
 def main() -> int:
     args = arguments()
+    args.clients = args.clients or args.suppliers
     use_app_root(args.app_root)
     url, created = fresh_database(args.database_url)
     folder = Path(tempfile.mkdtemp(prefix=f"consort-deadline-surge-{os.getpid()}-"))
@@ -232,7 +236,7 @@ def main() -> int:
         if args.grace is not None:
             env["DEADLINE_GRACE_SECONDS"] = str(args.grace)
         servers.append(start_gunicorn(support.APP_ROOT, env, args.workers, args.worker_class, args.threads,
-                                      app_port, log))
+                                      app_port, log, args.profile))
         port = app_port
         if not args.direct:
             port = free_port()

@@ -115,9 +115,9 @@ def start_redis(port: int, log: Path) -> subprocess.Popen:
 
 
 def start_gunicorn(app_root: Path, env: dict, workers: int, worker_class: str, threads: int, port: int,
-                   log: Path) -> subprocess.Popen:
+                   log: Path, profile: Path | None = None) -> subprocess.Popen:
     """gunicorn with deploy/gunicorn.conf.py (this checkout's), serving `app_root`'s wsgi:app, with the workers, the
-    worker class and the port of this run."""
+    worker class and the port of this run; with `profile`, through surge_profile.py's profiler into that folder."""
     env = os.environ | env | {"CONSORT_BIND": f"127.0.0.1:{port}", "CONSORT_WORKERS": str(workers)}
     env.pop("MAIL_SERVER", None)  # mail is kept in the outbox; no consumer runs here, so none is sent
     gunicorn = Path(sys.executable).parent / "gunicorn"
@@ -125,6 +125,9 @@ def start_gunicorn(app_root: Path, env: dict, workers: int, worker_class: str, t
                "--log-level", "info", "--access-logfile", "/dev/null", "wsgi:app"]
     if worker_class == "gthread":
         command[-1:-1] = ["--threads", str(threads)]
+    if profile is not None:
+        env["SURGE_PROFILE_DIR"] = str(profile)
+        command[-1:] = ["--pythonpath", str(support.ROOT / "benchmarks"), "surge_profile:app"]
     with log.open("ab") as output:
         process = subprocess.Popen(command, cwd=app_root, env=env, stdout=output, stderr=subprocess.STDOUT)
     _wait(process, port, "/healthz", "gunicorn", log)
