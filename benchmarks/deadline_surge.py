@@ -18,9 +18,11 @@ own nginx and redis-server (Debian's) on free loopback ports.
 It exits non-zero if any check fails.
 """
 import argparse
+import hashlib
 import json
 import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -76,6 +78,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--database-url", default=None,
                         help="an empty database to use, e.g. postgresql+psycopg://... (default: a new one)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse-setup", action="store_true",
+                        help="keep the set-up as a template database, and start from a copy of it when it is kept "
+                             "(for the app's newest migration and this many suppliers and lots)")
     parser.add_argument("--write-readme", action="store_true", help="put the results in benchmarks/README.md")
     return parser.parse_args()
 
@@ -87,6 +92,46 @@ def fresh_database(url: str | None) -> tuple[str, str | None]:
     if url:
         return url, None
     return support.create_database(DATABASE), DATABASE
+
+
+def kept_setup(args) -> tuple[str, Path]:
+    """The template database and the file that keep this app's set-up for this many suppliers and lots."""
+    head = sorted(p.name for p in (support.APP_ROOT / "migrations" / "versions").glob("0*.py"))[-1]
+    key = hashlib.sha256(f"{head} {args.suppliers} {args.lots}".encode()).hexdigest()[:12]
+    return f"{DATABASE}_setup_{key}", Path(tempfile.gettempdir()) / f"consort-deadline-surge-setup-{key}.json"
+
+
+def copy_database(source: str, target: str) -> None:
+    """`target` made afresh as a copy of `source` (which nobody may be connected to)."""
+    import psycopg
+
+    with psycopg.connect(support.MAINTENANCE, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+
+
+def prepared(args, app, url: str, created: str | None):
+    """The set-up: made here, or (with --reuse-setup, when one is kept) copied from the template. Returns what
+    set_up returns."""
+    template, saved = kept_setup(args)
+    if args.reuse_setup and created and saved.exists():
+        with app.app_context():
+            from app.extensions import db
+
+            db.engine.dispose()
+        copy_database(template, created)
+        kept = json.loads(saved.read_text())
+        criteria = {int(lot): ids for lot, ids in kept["criteria"].items()}
+        return kept["framework"], criteria, [tuple(supplier) for supplier in kept["suppliers"]]
+    made = set_up(app, args)
+    if args.reuse_setup and created:
+        with app.app_context():
+            from app.extensions import db
+
+            db.engine.dispose()
+        copy_database(created, template)
+        saved.write_text(json.dumps({"framework": made[0], "criteria": made[1], "suppliers": made[2]}))
+    return made
 
 
 def make_app(url: str, redis: str):
@@ -215,6 +260,7 @@ def mark_arrivals(outcomes: list[Outcome], access_log: Path | None) -> None:
 def main() -> int:
     args = arguments()
     args.clients = args.clients or args.suppliers
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the servers are stopped and the database dropped
     use_app_root(args.app_root)
     url, created = fresh_database(args.database_url)
     folder = Path(tempfile.mkdtemp(prefix=f"consort-deadline-surge-{os.getpid()}-"))
@@ -227,7 +273,7 @@ def main() -> int:
         print(f"Setting up {args.suppliers} suppliers and {args.lots} lots in {url} (app: {support.APP_ROOT})…",
               flush=True)
         began = time.perf_counter()
-        framework_id, criteria, suppliers = set_up(app, args)
+        framework_id, criteria, suppliers = prepared(args, app, url, created)
         print(f"Set up in {time.perf_counter() - began:.0f} s.", flush=True)
         app_port = free_port()
         env = {"DATABASE_URL": url, "SECRET_KEY": "benchmark", "PASSWORD_HASH_METHOD": FAST_HASH, "REDIS_URL": redis}
