@@ -124,8 +124,8 @@ def start_gunicorn(app_root: Path, env: dict, workers: int, worker_class: str, t
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [str(gunicorn), "-c", str(support.ROOT / "deploy" / "gunicorn.conf.py"), "-k", worker_class,
                "--log-level", "info", "--access-logfile", "/dev/null", "wsgi:app"]
-    if worker_class == "gthread":
-        command[-1:-1] = ["--threads", str(threads)]
+    # A sync worker with threads set (deploy/'s file sets them) would be made a gthread one: 1 keeps it sync.
+    command[-1:-1] = ["--threads", str(threads if worker_class == "gthread" else 1)]
     if profile is not None:
         env["SURGE_PROFILE_DIR"] = str(profile)
         command[-1:] = ["--pythonpath", str(support.ROOT / "benchmarks"), "surge_profile:app"]

@@ -78,8 +78,15 @@ def _where(key) -> str:
     return f"`{filename}:{line} {name}`" if line else f"`{name}`"
 
 
+def _is_ours(filename: str) -> bool:
+    """A file of the app's own packages (not a library's, not the standard library's)."""
+    return "/site-packages/" not in filename and "/lib/python3" not in filename and any(
+        f"/{package}/" in filename for package in ("app", "consort", "frameworks", "suppliers", "procurement"))
+
+
 def main(folder: Path, top: int = 25) -> None:
-    """Per kind: the requests profiled, and the top functions by cumulative and by own time, per request."""
+    """Per kind: the requests profiled, the app's own functions by cumulative time and every function by its own
+    time, per request."""
     for kind in KINDS:
         files = sorted(folder.glob(f"{kind}-*.pstats"))
         if not files:
@@ -88,9 +95,11 @@ def main(folder: Path, top: int = 25) -> None:
         stats = pstats.Stats(*map(str, files))
         print(f"\n### {kind}: {requests} requests in {len(files)} workers, {stats.total_tt / requests * 1000:.1f} ms "
               "a request under the profiler\n")
-        for order, column in (("cumulative", 3), ("tottime", 2)):
-            rows = sorted(stats.stats.items(), key=lambda item: item[1][column], reverse=True)[:top]
-            print(f"| function (by {order} time) | calls a request | own ms a request | cumulative ms a request |")
+        ours = {key: value for key, value in stats.stats.items() if _is_ours(key[0])}
+        for order, column, table in (("cumulative", 3, ours), ("own", 2, stats.stats)):
+            rows = sorted(table.items(), key=lambda item: item[1][column], reverse=True)[:top]
+            what = "the app's function" if table is ours else "function"
+            print(f"| {what} (by {order} time) | calls a request | own ms a request | cumulative ms a request |")
             print("|---|---|---|---|")
             for key, (_, ncalls, tottime, cumtime, _) in rows:
                 print(f"| {_where(key)} | {ncalls / requests:.1f} | {tottime / requests * 1000:.2f} | "

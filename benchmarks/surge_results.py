@@ -198,7 +198,7 @@ def report(args, outcomes: list[Outcome], checks: dict[str, list[str]], counts: 
     lag = [(o.draft.sent - deadline).total_seconds() - o.scheduled for o in outcomes if o.draft]
     kinds = Counter(o.kind() for o in outcomes)
     scheduled_late = [o for o in outcomes if o.scheduled >= 0]
-    refused = [o for o in outcomes if o.kind().startswith("refused")]
+    refused = [o for o in outcomes if o.kind().startswith("refused at")]  # as late (409); the 503s apart
     in_flight = [o for o in refused if o.deciding.sent < deadline]
     reached_in_time = [o for o in refused if o.deciding.arrived and o.deciding.arrived < deadline]
     past_grace = [o for o in outcomes if o.kind() == "refused past the grace"]
