@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+APP_ROOT = ROOT  # the checkout whose app is run and migrated (deadline_surge.py --app-root: an older commit's)
 README = ROOT / "benchmarks" / "README.md"
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 MAINTENANCE = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -29,10 +30,10 @@ def make_app(url: str, **config):
 
 
 def migrate() -> None:
-    """Migrate the current app context's database to the newest revision."""
+    """Migrate the current app context's database to the newest revision (of APP_ROOT's migrations)."""
     from flask_migrate import upgrade
 
-    upgrade(directory=str(ROOT / "migrations"))
+    upgrade(directory=str(APP_ROOT / "migrations"))
 
 
 def create_database(name: str) -> str:

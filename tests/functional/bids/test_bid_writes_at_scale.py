@@ -1,5 +1,6 @@
 """At the deadline rush, a supplier's writes must not get dearer as the framework's bids grow: the same queries
-for a draft, a revision and a submission whether the framework holds 2 other bids or 150."""
+for a draft, a revision and a submission whether the framework holds 2 other bids or 150; and no more than they
+take now that the answer is built from the rows written, not read back after the commit."""
 from decimal import Decimal
 
 from app.domain.roles import OrganisationKind
@@ -9,6 +10,11 @@ from app.types import utcnow
 from suppliers.models import Bid, BidLot, BidStatus
 from tests.functional.bids_support import bid_body, draft_bid, offer
 from tests.support import counting_queries
+
+# The token, the locks, the checks and the writes (with the audit event and its tree nodes): a draft, a revision,
+# a submission (its receipt e-mail kept and, here, sent inline). With the read-back they were 19, 29 and 31 on
+# SQLite, 32 on PostgreSQL; now 13, 19 and 20 (21 on PostgreSQL).
+MOST_QUERIES = [13, 19, 21]
 
 
 def other_bids(framework_id: int, lot_id: int, n: int) -> None:
@@ -51,3 +57,4 @@ def test_a_suppliers_writes_take_the_same_queries_however_many_bids_the_framewor
         other_bids(framework["id"], lot["id"], others)
         counts[others] = writes(world, framework, lot)
     assert counts[150] == counts[2], counts
+    assert all(n <= most for n, most in zip(counts[2], MOST_QUERIES, strict=True)), counts
