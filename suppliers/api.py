@@ -12,7 +12,7 @@ from app.domain.roles import Role
 from frameworks import services as frameworks
 from suppliers import bids, documents, profiles
 from suppliers.domain import bidding, exclusion
-from suppliers.domain.documents import download_name
+from suppliers.domain.documents import KINDS, download_name
 from suppliers.schemas import (
     BidIn,
     BidOut,
@@ -166,7 +166,8 @@ def list_documents(bid_id: int):
 
 @bp.get("/bids/<int:bid_id>/documents/<int:document_id>")
 @token_required()
-@operation("Download a document of a bid you may read", download=True, errors=(404,),
+@operation("Download a document of a bid you may read", errors=(404,),
+           download=tuple(kind.media_type for kind in KINDS.values()),
            description="Sealed bids' documents are 404 to everyone but their supplier.")
 def download_document(bid_id: int, document_id: int):
     """The bytes of a document, served as an attachment."""

@@ -43,7 +43,7 @@ class Operation:
     query: dict[str, str] = field(default_factory=dict)
     description: str = ""
     upload: bool = False  # the body is multipart/form-data with one `file`
-    download: bool = False  # the 200 answer is the bytes of a file
+    download: tuple[str, ...] = ()  # the 200 answer is the bytes of a file, of one of these media types
 
 
 def operation(summary: str, **kwargs):
@@ -201,8 +201,9 @@ def _operation(rule, view, op: Operation, schemas: _Schemas) -> dict:
             "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"}}}}}}
     if op.download:
         result["responses"]["200"] = {"description": "The file's bytes, as its recorded media type",
-                                      "content": {"application/octet-stream": {"schema": {
-                                          "type": "string", "contentMediaType": "application/octet-stream"}}}}
+                                      "content": {media_type: {"schema": {
+                                          "type": "string", "contentMediaType": media_type}}
+                                          for media_type in op.download}}
     for status, model in op.responses.items():
         response: dict = {"description": "Success" if status < 300 else "See the body"}
         if model is not None:

@@ -35,7 +35,7 @@ def get_contract(contract_id: int):
 @bp.get("/contracts/<int:contract_id>/pdf")
 @token_required(Role.ADMIN, Role.SUPPLIER, Role.OFFICER)
 @operation("A contract's PDF (the current version, or ?version=N)", errors=(403, 404, 409),
-           download=True, query={"version": "integer"})
+           download=("application/pdf",), query={"version": "integer"})
 def contract_pdf(contract_id: int):
     """The bytes of a contract's PDF, whose SHA-256 is the contract's `sha256`."""
     version = request.args.get("version", type=int)

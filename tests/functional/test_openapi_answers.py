@@ -55,7 +55,7 @@ class Answers:
         elif status == 204:
             assert response.get_data() == b"", (method, path)
         else:  # a download: the bytes of a file
-            assert "application/octet-stream" in content, f"{method} {path} {status} documents no body"
+            assert response.mimetype in content, f"{method} {path} {status} does not document {response.mimetype}"
             assert response.get_data() and not response.is_json, (method, path)
         self.checked.add((method, path, status))
         return response.get_json(silent=True)
