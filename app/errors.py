@@ -23,7 +23,7 @@ _CODES = {400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_f
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/stripe/")
+    return request.path.startswith(("/api/", "/stripe/")) or request.path == "/healthz"  # the API document's own
 
 
 def json_error(status: int, message: str, code: str | None = None, fields: dict | None = None):

@@ -19,7 +19,7 @@ from app.api.pagination import Page
 from app.api.validation import json_body
 
 ERROR_DESCRIPTIONS = {
-    400: "Bad input: the body is not JSON, or a parameter is malformed.",
+    400: "Bad input: the body is not JSON, or a parameter is malformed (a NUL character in any query parameter).",
     401: "No bearer token, or an unknown, expired or revoked one.",
     403: "Signed in, but not allowed: wrong role or not your organisation's.",
     404: "No such thing, or not visible to you.",
@@ -210,7 +210,7 @@ def _operation(rule, view, op: Operation, schemas: _Schemas) -> dict:
             schema = schemas.ref(model, "serialization")
             response["content"] = {"application/json": {"schema": _list_schema(schema) if op.paginated else schema}}
         result["responses"][str(status)] = response
-    errors = set(op.errors)
+    errors = set(op.errors) | {400}  # the shell refuses a NUL character in any query or form before the view runs
     if op.auth:
         errors.add(401)
     if op.body:

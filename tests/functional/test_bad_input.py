@@ -86,3 +86,18 @@ def test_every_route_answers_404_for_an_id_past_the_database_integers_whatever_t
                 assert response.get_json()["error"] == "not_found", (method, path)
             checked += 1
     assert checked > 60
+
+
+@pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/ocds/releases", "/api/v1/transparency/key", "/healthz"])
+def test_a_nul_character_in_any_query_is_refused_as_every_operation_documents(world, path):
+    """The shell refuses U+0000 in a query before any view (or its sign-in check) runs, so every operation can
+    answer 400, and says so."""
+    from tests.functional.test_openapi import fetch_document
+
+    body = assert_error(world.client.get(path, query_string={"q\x00": "x"}), 400, "bad_request")
+    assert body["fields"] == {"q": "Must not contain the NUL character."}
+    document = fetch_document(world.client)
+    undocumented = [(method, route) for route, item in document["paths"].items() for method, operation in item.items()
+                    if "400" not in operation["responses"]]
+    assert not undocumented
+
