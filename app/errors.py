@@ -41,6 +41,7 @@ def register(app: Flask) -> None:
         """U+0000 is never meaningful in a form or a query, and PostgreSQL text cannot hold it."""
         for values in (request.args, request.form):
             for key, value in values.items(multi=True):
+                key = key or ""  # a multipart part whose name cannot be parsed has none; no form reads it
                 if "\x00" in key or "\x00" in value:
                     name = key.replace("\x00", "")
                     message = f"The value of {name} contains a NUL character, which is not allowed. Remove it."

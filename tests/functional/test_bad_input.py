@@ -101,3 +101,10 @@ def test_a_nul_character_in_any_query_is_refused_as_every_operation_documents(wo
                     if "400" not in operation["responses"]]
     assert not undocumented
 
+
+def test_a_form_part_whose_name_cannot_be_read_is_not_a_server_error(world):
+    """A multipart part whose name has a line break in it is parsed without a name; the shell's NUL check took it
+    for text and answered 500."""
+    response = world.post("supplier", "/api/v1/bids/1/documents", data={"a\nb": "x"},
+                          content_type="multipart/form-data")
+    assert_error(response, 422, "validation_failed")
