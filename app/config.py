@@ -29,6 +29,9 @@ RATE_LIMITS = {
     "RATE_LIMIT_SIGN_UP_PER_ACCOUNT": "10 per hour",
     "RATE_LIMIT_PASSWORD_RESET_PER_ADDRESS": "20 per hour",
     "RATE_LIMIT_PASSWORD_RESET_PER_ACCOUNT": "5 per hour",
+    # The second step of signing in: codes guessed by whoever has the password, per address and per account.
+    "RATE_LIMIT_TWO_FACTOR_PER_ADDRESS": "30 per minute; 300 per hour",
+    "RATE_LIMIT_TWO_FACTOR_PER_USER": "10 per 15 minutes",
     "RATE_LIMIT_UPLOAD_PER_ADDRESS": "120 per minute; 2000 per hour",
     "RATE_LIMIT_UPLOAD_PER_USER": "60 per minute; 1000 per hour",
 }

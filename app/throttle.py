@@ -97,18 +97,20 @@ SIGN_UP = AccountRule("RATE_LIMIT_SIGN_UP_PER_ACCOUNT", _every_answer)
 PASSWORD_RESET = AccountRule("RATE_LIMIT_PASSWORD_RESET_PER_ACCOUNT", _every_answer)
 
 
-def limited(action: str, *, account: AccountRule | None = None, per_user: bool = False):
+def limited(action: str, *, account: AccountRule | None = None, per_user: bool = False,
+            user_key: Callable[[], str] | None = None):
     """Limit a view's POSTs per client address (RATE_LIMIT_<ACTION>_PER_ADDRESS, shared by every view of the action),
-    and per account (`account`) or per signed-in user (RATE_LIMIT_<ACTION>_PER_USER)."""
+    and per account (`account`) or per user (RATE_LIMIT_<ACTION>_PER_USER): the signed-in one, or the one `user_key`
+    names (such as the user whose second factor a sign-in is waiting for)."""
     setting = f"RATE_LIMIT_{action.upper().replace('-', '_')}"
 
     def decorator(view):
         wrapped = _account_limited(view, action, account) if account is not None else view
         limits = [limiter.shared_limit(_setting(f"{setting}_PER_ADDRESS"), scope=f"{action}:address",
                                        methods=["POST"])]
-        if per_user:
+        if per_user or user_key is not None:
             limits.append(limiter.shared_limit(_setting(f"{setting}_PER_USER"), scope=f"{action}:user",
-                                               key_func=_signed_in_user, methods=["POST"]))
+                                               key_func=user_key or _signed_in_user, methods=["POST"]))
         for limit in limits:
             wrapped = limit(wrapped)
         return wrapped

@@ -40,6 +40,12 @@ def await_code(user: User, next_url: str) -> None:
                                "since": int(time.time()), "next": next_url}
 
 
+def awaiting_code_key() -> str:
+    """Whose code this browser's sign-in waits for, as a rate limit's key ("" when none)."""
+    waiting = session.get(_AWAITING_CODE)
+    return f"user:{waiting.get('user_id')}" if isinstance(waiting, dict) else ""
+
+
 def awaiting_code() -> tuple[User, str] | None:
     """The user who gave their password in this browser in the last ten minutes, and where they were going."""
     waiting = session.get(_AWAITING_CODE)

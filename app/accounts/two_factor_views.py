@@ -2,8 +2,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app import throttle
 from app.accounts import two_factor
-from app.accounts.access import awaiting_code, enrolled, must_enrol_first, start_session
+from app.accounts.access import awaiting_code, awaiting_code_key, enrolled, must_enrol_first, start_session
 from app.accounts.forms import TwoFactorCodeForm
 from app.domain.errors import Forbidden, NotSignedIn, ValidationFailed
 from app.webforms import render_form, service_errors
@@ -24,6 +25,7 @@ def enrol_first():
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
+@throttle.limited("two-factor", user_key=awaiting_code_key)
 def code():
     """The second step of signing in: the code from the authenticator app, or a recovery code."""
     waiting = awaiting_code()

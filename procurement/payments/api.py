@@ -50,8 +50,9 @@ def start_membership():
 
 
 @webhook_bp.post("/stripe/webhook")
-@operation("Stripe's webhook", responses={200: WebhookOut}, errors=(400,), auth=False,
-           description="Signed with the webhook secret (Stripe-Signature); a bad signature is refused with 400. "
+@operation("Stripe's webhook", responses={200: WebhookOut}, errors=(400, 503), auth=False,
+           description="Signed with the webhook secret (Stripe-Signature); a bad signature is refused with 400, and "
+                       "without a webhook secret configured every event is refused with 503. "
                        "Each event is applied once: the same event again changes nothing. Events about one "
                        "object are applied in Stripe's order: an older one arriving late changes nothing. An event "
                        "about an object Consort does not know is logged and acknowledged.")

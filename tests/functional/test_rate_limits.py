@@ -194,3 +194,27 @@ def test_each_limited_operation_documents_its_429_and_retry_after(client, path):
     assert answer["headers"]["Retry-After"]["required"] is True
     assert "401" in document["paths"]["/api/v1/tokens"]["post"]["responses"]
     assert "403" not in document["paths"]["/api/v1/tokens"]["post"]["responses"], "no account is locked any more"
+
+
+# --- the second step of signing in ------------------------------------------------------------------------------
+
+def test_codes_guessed_at_the_second_step_are_limited_per_account_from_any_address(app, make_user):
+    app.config["RATE_LIMIT_TWO_FACTOR_PER_USER"] = "3 per 15 minutes"
+    make_user("ada@ldpc.example", "admin", "London Digital Purchasing Consortium", kind="consortium")
+    assert sign_in(app.test_client(), "ada@ldpc.example").status_code == 302  # enrols, as an admin must
+
+    def password_step(address: str):
+        client = client_from(app, address)
+        answer = client.post("/sign-in", data={"csrf_token": csrf_token(client, "/sign-in"),
+                                               "email": "ada@ldpc.example", "password": PASSWORD})
+        assert answer.status_code == 302 and answer.headers["Location"].endswith("/sign-in/code")
+        return client
+
+    def guess(client):
+        return client.post("/sign-in/code", data={"csrf_token": csrf_token(client, "/sign-in/code"),
+                                                  "code": "000000"})
+
+    attacker = password_step(ATTACKER)
+    assert [guess(attacker).status_code for _ in range(3)] == [422] * 3
+    assert_page_429(guess(attacker), 900)
+    assert_page_429(guess(password_step(REAL_USER)), 900)  # the account's count, whichever address guesses

@@ -188,6 +188,10 @@ def test_without_stripe_configured_payments_say_so(world, awarded_lot):
     levy = call_off(world, framework, lot, winner).get_json()["levy"]
     refused = world.post(who, f"/api/v1/levies/{levy['id']}/payment-intent")
     assert refused.status_code == 503 and refused.get_json()["error"] == "payments_unavailable"
+    webhook = world.client.post("/stripe/webhook", data=b"{}", headers={"Stripe-Signature": "t=1,v1=x"})
+    assert webhook.status_code == 503 and webhook.get_json()["error"] == "payments_unavailable"
+    operation = world.client.get("/api/v1/openapi.json").get_json()["paths"]["/stripe/webhook"]["post"]
+    assert "503" in operation["responses"]  # as the document says (schemathesis found it missing)
 
 
 def test_a_signed_event_of_the_wrong_structure_is_refused_logged_and_applies_nothing(world, stripe_app, caplog):
