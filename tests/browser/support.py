@@ -83,13 +83,13 @@ def _slug(url: str) -> str:
 
 def accessibility_problems(new_context, storage_state, visited: list[str], name: str) -> list[str]:
     """Open each page visited again, as the same person, at each width: what axe-core finds against WCAG 2.2 A and
-    AA at 1280 px and 390 px, whether a phone (390 px or 320 px) must scroll sideways, and a screenshot of each at
-    1280 px and 390 px in test-artifacts/<test>/."""
+    AA at 1280 px and 390 px, whether a phone (390 px or 320 px, the page laid out again at 320 px without a reload)
+    must scroll sideways, and a screenshot of the top of each at 1280 px and 390 px in test-artifacts/<test>/."""
     script, problems = axe_script(), []
     addresses = list(dict.fromkeys(url.split("#")[0] for url in visited if url.startswith("http")))
     folder = ARTIFACTS / name
     folder.mkdir(parents=True, exist_ok=True)
-    for width_name, width in WIDTHS.items():
+    for width_name, width in (("desktop", WIDTHS["desktop"]), ("phone", WIDTHS["phone"])):
         context = new_context(storage_state=storage_state, bypass_csp=True, viewport={"width": width, "height": 900})
         probe = context.new_page()
         try:
@@ -100,14 +100,15 @@ def accessibility_problems(new_context, storage_state, visited: list[str], name:
                 if response.status >= 500:
                     problems.append(f"{url} answers {response.status}")
                     continue
-                if width_name != "desktop" and (overflow := probe.evaluate(SIDEWAYS)) > 0:
-                    problems.append(f"{url} at {width} px scrolls sideways by {overflow} px")
-                if width_name == "small phone":
-                    continue
                 probe.evaluate(script)
                 found = probe.evaluate(RUN_AXE, WCAG_A_AA)["violations"]
                 problems += [f"{url} at {width} px: {_described(v)}" for v in found]
-                probe.screenshot(path=folder / f"{index:02d}-{_slug(url)[:80]}-{width}.png", full_page=True)
+                probe.screenshot(path=folder / f"{index:02d}-{_slug(url)[:80]}-{width}.png")
+                if width_name == "phone":  # and narrower still, the same page laid out again without a reload
+                    for narrow in (WIDTHS["phone"], WIDTHS["small phone"]):
+                        probe.set_viewport_size({"width": narrow, "height": 900})
+                        if (overflow := probe.evaluate(SIDEWAYS)) > 0:
+                            problems.append(f"{url} at {narrow} px scrolls sideways by {overflow} px")
         finally:
             context.close()
     return problems
