@@ -28,7 +28,7 @@ ROLES = ["anonymous", "other_supplier", "officer", "admin", "board", "evaluator"
 DOCUMENT = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n% Zyxwv method statement\n"
 # Before the bid exists, its routes are asked with these ids, which name nothing.
 ABSENT_BID, ABSENT_DOCUMENT = 2_000_000_001, 2_000_000_002
-NOTHING = 2_000_000_003  # what names no award run, contract, levy or mini-competition: none exists before the deadline
+NOTHING = 2_000_000_003  # what names no award run, contract, call-off, levy or mini-competition: none exists yet
 
 # Routes the walk does not request, and why.
 NOT_WALKED = {
@@ -64,7 +64,7 @@ def walk_world(app, client, make_user):
     fills = {"framework_id": [framework["id"]], "lot_id": [lot["id"]], "bid_id": [ABSENT_BID],
              "document_id": [ABSENT_DOCUMENT], "requirement_id": lot.get("requirement_ids", [])[:1] or [NOTHING],
              "organisation_id": [world.organisation_id("sealed_bidder")], "run_id": [NOTHING],
-             "contract_id": [NOTHING], "levy_id": [NOTHING], "competition_id": [NOTHING],
+             "contract_id": [NOTHING], "levy_id": [NOTHING], "competition_id": [NOTHING], "call_off_id": [NOTHING],
              "table": ["pipeline", "levies", "savings", "officer"], "to": ["closed", "cancelled"],
              "token": ["no-such-token"], "user_id": [world.user("sealed_bidder").id]}
 
