@@ -85,7 +85,7 @@ def accept_agreement(agreement_id: int):
 
 @bp.post("/data-sharing-agreements/<int:agreement_id>/withdraw")
 @token_required(Role.OFFICER)
-@operation("Withdraw your authority's acceptance", responses={200: AcceptanceOut}, errors=(403, 409),
+@operation("Withdraw your authority's acceptance", responses={200: AcceptanceOut}, errors=(403, 404, 409),
            description="No requirement of the authority is pooled afterwards; frameworks already tendered go on.")
 def withdraw_agreement(agreement_id: int):
     """The authority's requirements can no longer be pooled; frameworks already tendered are not affected."""

@@ -129,6 +129,8 @@ def accept(actor: User, agreement_id: int, name: str = "", position: str = "",
 def withdraw(actor: User, agreement_id: int, now: datetime | None = None) -> AgreementAcceptance:
     """An officer withdraws their authority's acceptance: no new pooling; frameworks already tendered go on. Commits."""
     _officer_of_an_authority(actor)
+    if db.session.get(DataSharingAgreement, agreement_id) is None:
+        raise NotFound("There is no data-sharing agreement with that id.")
     _lock_authority(actor.organisation_id)
     acceptance = acceptance_in_force(actor.organisation_id, agreement_id)
     if acceptance is None:

@@ -139,7 +139,7 @@ def test_close_due_records_the_closing_with_its_time_and_an_audit_event_without_
     # Running it again changes nothing and writes nothing.
     assert framework_services.close_due() == []
     assert [e["action"] for e in framework_events(world, framework["id"])] == [
-        "framework.created", "framework.open", "framework.closed", "framework.bids_opened"]
+        "framework.created", "framework.open", "framework.closed", "audit.seal_opened", "framework.bids_opened"]
 
 
 def test_a_closed_framework_moves_to_evaluation(world):
@@ -151,7 +151,8 @@ def test_a_closed_framework_moves_to_evaluation(world):
     assert response.get_json()["status"] == "evaluation"
     assert stored_framework(framework["id"]).evaluation_started_at is not None
     assert [e["action"] for e in framework_events(world, framework["id"])] == [
-        "framework.created", "framework.open", "framework.closed", "framework.bids_opened", "framework.evaluation"]
+        "framework.created", "framework.open", "framework.closed", "audit.seal_opened", "framework.bids_opened",
+        "framework.evaluation"]
 
 
 def test_a_framework_past_its_deadline_moves_to_evaluation_even_before_the_closing_job_runs(world):
@@ -162,7 +163,8 @@ def test_a_framework_past_its_deadline_moves_to_evaluation_even_before_the_closi
     assert response.get_json()["status"] == "evaluation"
     events = framework_events(world, framework["id"])
     assert [(e["action"], e["actor"] is None) for e in events[2:]] == [
-        ("framework.closed", True), ("framework.bids_opened", True), ("framework.evaluation", False)]
+        ("framework.closed", True), ("audit.seal_opened", True), ("framework.bids_opened", True),
+        ("framework.evaluation", False)]
 
 
 @pytest.mark.parametrize("start", ["draft", "open", "closed", "evaluation"])
@@ -232,13 +234,15 @@ def test_every_transition_writes_exactly_one_audit_event_and_a_refused_one_write
         ("framework.created", None, events[0]["after"]),
         ("framework.open", {"status": "draft"}, {"status": "open"}),
         ("framework.closed", {"status": "open"}, {"status": "closed"}),
-        ("framework.bids_opened", None, events[3]["after"]),
+        # the closing carries the framework's sealed log (here empty) into the public log, then opens the bids
+        ("audit.seal_opened", None, {"seal": f"framework:{framework_id}", "events": 0, "head_hash": "0" * 64}),
+        ("framework.bids_opened", None, events[4]["after"]),
         ("framework.evaluation", {"status": "closed"}, {"status": "evaluation"}),
         ("framework.cancelled", {"status": "evaluation"}, {"status": "cancelled"}),
     ]
-    assert events[3]["after"]["submitted_bids"] == 0
+    assert events[4]["after"]["submitted_bids"] == 0
     assert [e["actor"] and e["actor"]["email"] for e in events] == [
-        world.user("admin").email, world.user("admin").email, None, None, world.user("admin").email,
+        world.user("admin").email, world.user("admin").email, None, None, None, world.user("admin").email,
         world.user("admin").email]
     # The log is one chain: each framework event names the hash of the event just before it in the whole log.
     everything = {e["hash"]: e for e in world.audit()}

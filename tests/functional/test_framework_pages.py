@@ -255,7 +255,7 @@ def test_the_close_due_command_closes_a_framework_whose_deadline_has_passed(runn
     assert result.exit_code == 0, result.output
     assert result.output == f"Closed 1 framework(s): {framework.id}.\n"
     assert fresh(Framework, framework.id).status == FrameworkStatus.CLOSED
-    assert audit_actions("Framework")[-2:] == ["framework.closed", "framework.bids_opened"]
+    assert audit_actions("Framework")[-3:] == ["framework.closed", "audit.seal_opened", "framework.bids_opened"]
     assert runner.invoke(args=["frameworks", "close-due"]).output == "Closed 0 framework(s).\n"
 
 

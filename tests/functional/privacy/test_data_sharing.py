@@ -162,3 +162,11 @@ def test_an_officer_accepts_and_withdraws_on_the_page_and_an_admin_publishes_a_v
         "text": "The text.", "review_on": (london_today() + timedelta(days=90)).isoformat()})
     assert published.status_code == 302
     assert sharing.current().version == 2
+
+
+def test_withdrawing_from_an_agreement_that_is_not_there_is_a_documented_404(world):
+    for path in (f"{AGREEMENTS}/987654/withdraw", f"{AGREEMENTS}/not-a-number/withdraw"):  # found by schemathesis
+        assert_error(world.post("officer", path), 404, "not_found")
+    operation = world.client.get("/api/v1/openapi.json").get_json()["paths"][
+        "/api/v1/data-sharing-agreements/{agreement_id}/withdraw"]["post"]
+    assert "404" in operation["responses"]
