@@ -83,8 +83,13 @@ def test_concurrent_writers_keep_one_unbroken_chain(app, database_url):
         pytest.skip("SQLite serialises writers itself; the advisory lock is PostgreSQL's")
     errors = []
 
+    # The apps are made here, one after another: Werkzeug compiles the URL rules with ast.parse, which CPython 3.11
+    # does not always survive in several threads at once ("AST constructor recursion depth mismatch").
+    workers = [create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "t"})
+               for _ in range(4)]
+
     def writer(n: int):
-        worker = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "t"})
+        worker = workers[n]
         with worker.app_context():
             try:
                 for i in range(10):

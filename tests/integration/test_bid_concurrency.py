@@ -30,9 +30,13 @@ def open_lot(make_user):
 def _in_parallel(database_url: str, work, n: int) -> tuple[list, list]:
     results, errors = [], []
     barrier = threading.Barrier(n)
+    # Each request's app is made here, one after another: Werkzeug compiles the URL rules with ast.parse, which
+    # CPython 3.11 does not always survive in several threads at once ("AST constructor recursion depth mismatch").
+    workers = [create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "t"})
+               for _ in range(n)]
 
     def run(i: int):
-        worker = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "t"})
+        worker = workers[i]
         with worker.app_context():
             try:
                 barrier.wait()

@@ -82,9 +82,12 @@ def test_two_requests_at_the_same_instant_leave_one_live_link(app, database_url,
         pytest.skip("SQLite runs one writer at a time: the race needs PostgreSQL's row locks")
     barrier, errors = threading.Barrier(2), []
 
-    def ask():
-        worker = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "t",
-                             "MAIL_SEND_INLINE": True, "PUBLIC_BASE_URL": "http://localhost"})
+    # The apps are made here, one after another: Werkzeug compiles the URL rules with ast.parse, which CPython 3.11
+    # does not always survive in several threads at once ("AST constructor recursion depth mismatch").
+    workers = [create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "t",
+                           "MAIL_SEND_INLINE": True, "PUBLIC_BASE_URL": "http://localhost"}) for _ in range(2)]
+
+    def ask(worker):
         with worker.app_context(), worker.test_request_context():
             try:
                 barrier.wait()
@@ -95,7 +98,7 @@ def test_two_requests_at_the_same_instant_leave_one_live_link(app, database_url,
                 db.session.remove()
                 db.engine.dispose()
 
-    threads = [threading.Thread(target=ask) for _ in range(2)]
+    threads = [threading.Thread(target=ask, args=(worker,)) for worker in workers]
     for thread in threads:
         thread.start()
     for thread in threads:
