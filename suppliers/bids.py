@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 
 from app import edge, outbox
 from app.accounts.models import User
-from app.audit import sealed as sealed_log
 from app.audit import services as audit
 from app.domain.errors import Conflict, ConsortError, Forbidden, NotFound, ValidationFailed
 from app.domain.roles import Role
@@ -22,30 +21,16 @@ from app.extensions import db
 from app.organisations.models import Organisation
 from app.templating import london_time
 from app.types import utcnow
-from frameworks import signals as framework_signals
 from frameworks.domain.lifecycle import FrameworkStatus, effective_status
 from frameworks.models import Criterion, Framework, Lot
 from suppliers import profiles
+from suppliers.bid_seal import seal_name  # noqa: F401 - the bids' sealed audit log, named for callers of the seal
 from suppliers.domain import bidding
 from suppliers.models import Bid, BidAnswer, BidLot, BidStatus, BundleLot, BundleOffer
 
 SEALED = "There is no bid with that id."
 ALREADY_BIDDING = "Your organisation already has a bid on this framework; change it with PUT /api/v1/bids/{id}."
 READERS_AFTER_DEADLINE = (Role.ADMIN, Role.EVALUATOR)
-
-
-def seal_name(framework_id: int) -> str:
-    return f"framework:{framework_id}"
-
-
-def _seal_of(bid: Bid) -> str | None:
-    """A bid's events wait in its framework's sealed log until the bids are opened at closing (`_record_opening`),
-    so that no view of the audit log tells that anyone is bidding."""
-    framework = db.session.get(Framework, bid.framework_id)  # already loaded, and locked, by the write
-    return seal_name(framework.id) if framework.status in (FrameworkStatus.DRAFT, FrameworkStatus.OPEN) else None
-
-
-sealed_log.seal_events("Bid", _seal_of)
 
 
 def is_sealed(framework: Framework, now: datetime) -> bool:
@@ -68,22 +53,6 @@ def cleared_lot_ids(actor: User) -> set[int]:
     for _, lot_ids in evaluator_clearance.send(actor):
         cleared |= set(lot_ids)
     return cleared
-
-
-@framework_signals.moved.connect
-def _record_opening(framework: Framework, target: FrameworkStatus, **_) -> None:
-    """The seal breaks at the deadline: when a framework closes, its bids' sealed log is carried into the public log
-    (each submitted bid's receipt then names its leaf there), and how many bids were submitted, and when, recorded."""
-    if target != FrameworkStatus.CLOSED:
-        return
-    leaves = {sealed_event.object_id: leaf for sealed_event, leaf in
-              audit.open_seal(seal_name(framework.id), framework) if sealed_event.action == "bid.submitted"}
-    submitted = db.session.scalars(db.select(Bid).where(
-        Bid.framework_id == framework.id, Bid.status == BidStatus.SUBMITTED)).all()
-    for bid in submitted:
-        bid.receipt_log_index = leaves.get(str(bid.id), bid.receipt_log_index)
-    audit.record("framework.bids_opened", framework, after={"submitted_bids": len(submitted),
-                                                             "opened_at": framework.bid_deadline.isoformat()})
 
 
 def _whole() -> tuple:

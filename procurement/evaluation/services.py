@@ -92,10 +92,9 @@ def bidder_names(lot: Lot, now: datetime | None = None) -> list[str]:
     """The names of the lot's bidders, once the seal is broken; before it, nobody may know them."""
     if bids.is_sealed(lot.framework, now or utcnow()):
         return []
-    return list(db.session.scalars(
-        db.select(Organisation.name).join(Bid, Bid.supplier_id == Organisation.id)
-        .join(BidLot, BidLot.bid_id == Bid.id)
-        .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.SUBMITTED).order_by(Organisation.name)))
+    return list(db.session.scalars(db.select(Organisation.name).join(Bid, Bid.supplier_id == Organisation.id).join(
+        BidLot, BidLot.bid_id == Bid.id).where(BidLot.lot_id == lot.id, Bid.status == BidStatus.SUBMITTED)
+        .order_by(Organisation.name)))
 
 
 def latest_declaration(user: User, lot_id: int) -> ConflictDeclaration | None:
@@ -243,8 +242,7 @@ def _latest_moderated(lot_id: int) -> dict:
 
 
 def _offers(lot_id: int) -> list[scoring.Offer]:
-    # Naming the lot's framework lets the database read that framework's bids by their index, not every bid: at
-    # 50,000 bids PostgreSQL otherwise scans them all to join a lot's few hundred (35 ms against 1 ms).
+    # Naming the lot's framework lets PostgreSQL read its bids by index: at 50,000 bids, 1 ms against a 35 ms scan.
     framework_id = db.select(Lot.framework_id).where(Lot.id == lot_id).scalar_subquery()
     rows = db.session.execute(
         db.select(Bid.id, Bid.supplier_id, BidLot.price, Bid.submitted_at).join(BidLot, BidLot.bid_id == Bid.id)
@@ -398,5 +396,5 @@ def supplier_names(supplier_ids: set[int]) -> dict[int, str]:
 
 
 def evaluators() -> list[User]:
-    return list(db.session.scalars(db.select(User).where(User.role == Role.EVALUATOR, User.active.is_(True))
-                                   .order_by(User.email)))
+    query = db.select(User).where(User.role == Role.EVALUATOR, User.active.is_(True)).order_by(User.email)
+    return list(db.session.scalars(query))
