@@ -139,13 +139,15 @@ ARRIVALS = "surge"  # the access log's format: which request, when nginx read it
 
 
 def start_nginx(folder: Path, port: int, app_port: int, log: Path) -> subprocess.Popen:
-    """nginx with deploy/nginx-consort.conf, only its two ports changed (as tests/integration/test_behind_nginx.py
-    runs it), and an access log of every request's arrival: $msec - $request_time is when nginx read its first
-    byte; the X-Request-Start it stamps for the app is when it had the whole body, the same millisecond here."""
+    """nginx with deploy/nginx-consort.conf, only its two ports and its cache folder changed (as
+    tests/integration/test_behind_nginx.py runs it), and an access log of every request's arrival: $msec -
+    $request_time is when nginx read its first byte; the X-Request-Start it stamps for the app is when it had
+    the whole body, the same millisecond here."""
     site = (support.ROOT / "deploy" / "nginx-consort.conf").read_text()
     assert "server 127.0.0.1:8000;" in site and "listen 80;" in site
     site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};").replace(
-        "listen 80;", f"listen 127.0.0.1:{port} backlog=4096;")
+        "listen 80;", f"listen 127.0.0.1:{port} backlog=4096;").replace(
+        "/var/cache/nginx/consort", str(folder / "cache"))
     (folder / "site.conf").write_text(site)
     temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
                                                                        "scgi"))
