@@ -5,12 +5,13 @@ from datetime import UTC, datetime, time
 from flask import request
 from pydantic import BaseModel
 
+from app import caching
 from app.api import api_blueprint
 from app.api.auth import api_user, token_required
 from app.api.openapi import operation
 from app.api.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from app.domain.errors import ValidationFailed
-from consort.publication import ocds
+from consort.publication import ocds, releases
 from frameworks import services as frameworks
 
 bp = api_blueprint("publication_api", __name__)
@@ -77,7 +78,10 @@ def get_ocds_record(framework_id: int):
            responses={200: OcdsFeedPage}, errors=(422,),
            query={"updated_from": "string", "updated_to": "string", "page": "integer", "per_page": "integer"},
            description="Public, like Find a Tender's ocdsReleasePackages: `updated_from` and `updated_to` (ISO 8601 "
-                       "dates or times; without an offset, UTC) keep the releases dated between them, inclusive.")
+                       "dates or times; without an offset, UTC) keep the releases dated between them, inclusive. "
+                       "Each page carries an ETag and `Cache-Control: public`, and a conditional GET is answered 304 "
+                       "until a release is published.")
+@caching.public(releases.feed_stamp)
 def ocds_feed():
     """A page of the feed of releases."""
     updated_from, updated_to = _moment("updated_from"), _moment("updated_to", end_of_day=True)

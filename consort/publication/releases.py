@@ -146,6 +146,14 @@ def stamp(framework_id: int) -> tuple[str, datetime | None]:
     return f"{count}|{newest}", recorded
 
 
+def feed_stamp() -> tuple[str, datetime | None]:
+    """What changes the public feed of releases: any release added (releases are never changed). One query."""
+    count, newest, recorded = db.session.execute(
+        db.select(db.func.count(OcdsRelease.id), db.func.max(OcdsRelease.id),
+                  db.func.max(OcdsRelease.recorded_at))).one()
+    return f"{count}|{newest}", recorded
+
+
 def feed_query(updated_from: datetime | None, updated_to: datetime | None):
     """Every release published, newest first, between two moments (inclusive) if given."""
     query = db.select(OcdsRelease)

@@ -1,6 +1,6 @@
-"""Public pages from cache: the opportunities, a notice and its OCDS file carry an ETag, Last-Modified and
-`Cache-Control: public`; a conditional GET still current is a 304 from one query; publishing, a deadline passing or
-an answer changes the ETag; signed-in pages stay no-store."""
+"""Public pages from cache: the opportunities, a notice, its OCDS file and the public feed of releases carry an
+ETag, Last-Modified and `Cache-Control: public`; a conditional GET still current is a 304 from one query; publishing,
+a deadline passing or an answer changes the ETag; signed-in pages stay no-store."""
 from datetime import timedelta
 
 import pytest
@@ -36,7 +36,8 @@ def open_framework(people):
     return build(people, FrameworkStatus.OPEN)
 
 
-PAGES = ["/opportunities", "/opportunities/{id}", "/opportunities/{id}/ocds.json"]
+PAGES = ["/opportunities", "/opportunities/{id}", "/opportunities/{id}/ocds.json", "/api/v1/ocds/releases",
+         "/api/v1/ocds/releases?updated_from=2020-01-01&per_page=1"]
 
 
 def again(client, path: str, response):
@@ -107,6 +108,24 @@ def test_a_new_release_changes_the_ocds_file_s_etag(client, people, open_framewo
 
     changed = again(client, path, first)
     assert changed.status_code == 200 and len(changed.get_json()["releases"]) == 2
+
+
+def test_a_new_release_changes_the_feed_s_etag(client, people, open_framework):
+    path = "/api/v1/ocds/releases"
+    first = client.get(path)
+
+    frameworks.transition(people["admin"], open_framework.id, FrameworkStatus.CANCELLED)
+
+    changed = again(client, path, first)
+    assert changed.status_code == 200
+    assert len(changed.get_json()["releases"]) == len(first.get_json()["releases"]) + 1
+
+
+def test_a_bad_feed_query_is_a_422_and_never_kept(client, open_framework):
+    response = client.get("/api/v1/ocds/releases?page=0")
+
+    assert response.status_code == 422
+    assert "ETag" not in response.headers and response.headers["Cache-Control"] == "no-store"
 
 
 def test_different_searches_have_different_etags(client, open_framework):
