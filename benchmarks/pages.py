@@ -20,8 +20,11 @@ import time
 from pathlib import Path
 
 import psycopg
+import pyotp
 import requests
 import support
+
+from consort.demo.people import DEMO_TOTP_SECRET
 
 ROOT = support.ROOT
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -90,13 +93,32 @@ def serve(url: str, folder: Path) -> tuple[str, str, list]:
     return app, bare, processes
 
 
-def session_cookie(app: str, email: str) -> str:
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+
+
+def fresh_code(used: set[str]) -> str:
+    """A code of the demo's two-factor key that has not been used yet (each is accepted once): the next step's if
+    need be."""
+    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+    while (code := totp.now()) in used or totp.interval - time.time() % totp.interval < 2:
+        time.sleep(0.5)
+    used.add(code)
+    return code
+
+
+def session_cookie(app: str, email: str, used: set[str]) -> str:
+    """Signed in through the pages, with the demo's second factor where the role needs it (the admin's)."""
     session = requests.Session()
-    page = session.get(f"{app}/sign-in", timeout=30).text
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-    answer = session.post(f"{app}/sign-in", data={"csrf_token": token, "email": email, "password": PASSWORD},
+    answer = session.post(f"{app}/sign-in", data={"csrf_token": csrf(session.get(f"{app}/sign-in", timeout=30).text),
+                                                  "email": email, "password": PASSWORD},
                           allow_redirects=False, timeout=30)
     assert answer.status_code == 302, answer.status_code
+    if answer.headers["Location"].endswith("/sign-in/code"):
+        page = session.get(f"{app}/sign-in/code", timeout=30).text
+        answer = session.post(f"{app}/sign-in/code", data={"csrf_token": csrf(page), "code": fresh_code(used)},
+                              allow_redirects=False, timeout=30)
+        assert answer.status_code == 302 and not answer.headers["Location"].endswith("/sign-in/code"), answer.text
     return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
 
 
@@ -109,10 +131,11 @@ def targets(url: str, app: str) -> list[tuple[str, str, dict]]:
             "GROUP BY bid_lot.lot_id").fetchall()
         framework = connection.execute("SELECT id FROM framework WHERE title = 'G-Cloud scale 01'").fetchone()[0]
     small, large = (min(sizes, key=lambda row, n=n: abs(row[1] - n)) for n in (226, 527))
-    admin, bidder = ({"Cookie": session_cookie(app, email)} for email in (
+    used: set[str] = set()
+    admin, bidder = ({"Cookie": session_cookie(app, email, used)} for email in (
         "admin@ldpc.example", "bids@supplier00001.example"))
-    token = requests.post(f"{app}/api/v1/tokens", json={"email": "admin@ldpc.example", "password": PASSWORD},
-                          timeout=30).json()["token"]
+    token = requests.post(f"{app}/api/v1/tokens", json={"email": "admin@ldpc.example", "password": PASSWORD,
+                                                        "otp": fresh_code(used)}, timeout=30).json()["token"]
     api = {"Authorization": f"Bearer {token}"}
     return [
         ("`/healthz`", "/healthz", {}),
