@@ -91,3 +91,12 @@ def test_a_second_web_machine_serves_the_same_document(draft, s3_documents, app,
     download = world.get("supplier", f"/api/v1/bids/{bid['id']}/documents/{document['id']}")
     assert download.status_code == 200 and download.data == PDF
     assert not (tmp_path / "documents").exists()
+
+
+def test_a_copy_still_current_is_a_304(draft, s3_documents):
+    world, _, _, bid = draft
+    document = upload(world, bid["id"], PDF, "method.pdf").get_json()
+    path = f"/api/v1/bids/{bid['id']}/documents/{document['id']}"
+    first = world.get("supplier", path)
+    again = world.client.get(path, headers={**world.headers("supplier"), "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
