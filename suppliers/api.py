@@ -168,7 +168,7 @@ def list_documents(bid_id: int):
 
 @bp.get("/bids/<int:bid_id>/documents/<int:document_id>")
 @token_required()
-@operation("Download a document of a bid you may read", errors=(404,),
+@operation("Download a document of a bid you may read", errors=(404, 503),
            download=tuple(kind.media_type for kind in KINDS.values()),
            description="Sealed bids' documents are 404 to everyone but their supplier.")
 def download_document(bid_id: int, document_id: int):

@@ -12,7 +12,7 @@ from flask import current_app
 from app import storage
 from app.accounts.models import User
 from app.audit import services as audit
-from app.domain.errors import Conflict, NotFound, TooLarge, ValidationFailed
+from app.domain.errors import Conflict, ConsortError, NotFound, TooLarge, ValidationFailed
 from app.extensions import db
 from suppliers import bids
 from suppliers.domain import documents as rules
@@ -22,6 +22,15 @@ MAX_DOCUMENTS_PER_BID = 20
 NO_DOCUMENT = "There is no document with that id."
 
 
+class StoreUnavailable(ConsortError):
+    """The document store (the folder or the bucket) did not do what was asked; nothing was changed."""
+    status = 503
+    code = "store_unavailable"
+
+
+STORE_UNAVAILABLE = "The document store is not answering; nothing was changed. Try again in a minute."
+
+
 def key_of(storage_name: str) -> str:
     # The storage name is generated here, never taken from the upload, so it cannot leave the store.
     return f"{storage_name[:2]}/{storage_name}"
@@ -29,7 +38,11 @@ def key_of(storage_name: str) -> str:
 
 def _write_file(data: bytes) -> str:
     name = secrets.token_hex(32)
-    storage.documents().put(key_of(name), data)  # whole or absent: a reader never sees half a file
+    try:
+        storage.documents().put(key_of(name), data)  # whole or absent: a reader never sees half a file
+    except storage.FAILED:
+        current_app.logger.exception("A document could not be stored")
+        raise StoreUnavailable(STORE_UNAVAILABLE, {"file": STORE_UNAVAILABLE}) from None
     return name
 
 
@@ -100,7 +113,11 @@ def _document_of(bid: Bid, document_id: int) -> BidDocument:
 def readable(actor: User, bid_id: int, document_id: int) -> tuple[BidDocument, storage.Stored]:
     """A document of a bid the actor may read (the seal decides), and a stream of its bytes (the caller closes it)."""
     document = _document_of(bids.readable(actor, bid_id), document_id)
-    opened = storage.documents().open(key_of(document.storage_name))
+    try:
+        opened = storage.documents().open(key_of(document.storage_name))
+    except storage.FAILED:
+        current_app.logger.exception("A document could not be read from the store")
+        raise StoreUnavailable("The document store is not answering; try again in a minute.") from None
     if opened is None:
         raise NotFound("This document's file is missing from the store; tell the consortium.")
     stream, size = opened

@@ -1,5 +1,6 @@
 """Bid documents kept in an S3 bucket (a real SeaweedFS on loopback): the same checks, the same bytes back, streamed."""
 import hashlib
+import socket
 
 import pytest
 
@@ -100,3 +101,14 @@ def test_a_copy_still_current_is_a_304(draft, s3_documents):
     first = world.get("supplier", path)
     again = world.client.get(path, headers={**world.headers("supplier"), "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
+
+
+def test_a_bucket_not_answering_is_a_503_and_stores_nothing(draft, s3_documents, app):
+    world, _, _, bid = draft
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    app.config["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{closed}"
+    error = assert_error(upload(world, bid["id"], PDF, "method.pdf"), 503, "store_unavailable")
+    assert "Try again" in error["message"]
+    assert world.get("supplier", f"/api/v1/bids/{bid['id']}").get_json()["documents"] == []
