@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from app import config, edge, errors, outbox, security, site, tasking, templating, throttle  # noqa: F401 - outbox: a model, tasks
+from app import config, edge, errors, outbox, security, site, storage, tasking, templating, throttle  # noqa: F401 - outbox: a model, tasks
 from app.accounts import api as accounts_api
 from app.accounts import models as accounts_models  # noqa: F401 - the metadata (and Alembic) must know every model
 from app.accounts import two_factor_views
@@ -59,6 +59,7 @@ def create_shell(test_config: dict | None = None) -> Flask:
     edge.trusted_networks(tuple(app.config["TRUSTED_PROXIES"]))  # a mistyped address stops the start, not every request
     app.wsgi_app = edge.ReceivedAt(app.wsgi_app, app.config)
     two_factor.required_roles(app.config["TWO_FACTOR_REQUIRED_ROLES"])  # a mistyped role stops the start too
+    storage.check_config(app.config)  # and so does a storage setting that cannot work
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in (accounts_views.bp, two_factor_views.bp, admin_views.bp, meta.health_bp, meta.bp, accounts_api.bp,
                       organisations_api.bp, audit_api.bp, transparency_api.bp, privacy_views.bp, site.bp):

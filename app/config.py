@@ -56,6 +56,12 @@ def from_environment(instance_path: str) -> dict:
         "DOCUMENT_MAX_BYTES": _int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024),
         # Bid documents live here, outside the web root, under generated names.
         "DOCUMENT_STORE": os.environ.get("DOCUMENT_STORE") or str(instance / "documents"),
+        # `local` (the folder above) or `s3`: a bucket several web machines share (app/storage.py); boto3 reads the
+        # credentials from its usual variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...).
+        "DOCUMENT_STORAGE": os.environ.get("DOCUMENT_STORAGE") or "local",
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        "S3_REGION": os.environ.get("S3_REGION") or None,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": _int("MAIL_PORT", 25),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,

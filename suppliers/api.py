@@ -168,7 +168,7 @@ def list_documents(bid_id: int):
 
 @bp.get("/bids/<int:bid_id>/documents/<int:document_id>")
 @token_required()
-@operation("Download a document of a bid you may read", errors=(404,),
+@operation("Download a document of a bid you may read", errors=(404, 503),
            download=tuple(kind.media_type for kind in KINDS.values()),
            description="Sealed bids' documents are 404 to everyone but their supplier.")
 def download_document(bid_id: int, document_id: int):
@@ -185,10 +185,13 @@ def remove_document(bid_id: int, document_id: int):
     return "", 204
 
 
-def serve(document, path):
-    """Send a stored document so that no browser runs or guesses anything in it."""
-    answer = send_file(path, mimetype=document.media_type, as_attachment=True,
-                       download_name=download_name(document.filename), max_age=0, etag=document.sha256)
+def serve(document, stream):
+    """Stream a stored document, never held whole, so that no browser runs or guesses anything in it."""
+    answer = send_file(stream, mimetype=document.media_type, as_attachment=True, conditional=False,
+                       download_name=download_name(document.filename), max_age=0, etag=document.sha256,
+                       last_modified=document.uploaded_at)
+    answer.content_length = document.size
+    answer = answer.make_conditional(request.environ, accept_ranges=True, complete_length=document.size)
     answer.headers["X-Content-Type-Options"] = "nosniff"
     answer.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     answer.headers["Cache-Control"] = "private, no-store"

@@ -4,17 +4,15 @@ A document is part of the bid: adding or removing one changes the bid's content,
 to draft and must be submitted again, and its receipt covers the documents' SHA-256s.
 """
 import contextlib
-import os
 import secrets
-import tempfile
 from datetime import datetime
-from pathlib import Path
 
 from flask import current_app
 
+from app import storage
 from app.accounts.models import User
 from app.audit import services as audit
-from app.domain.errors import Conflict, NotFound, TooLarge, ValidationFailed
+from app.domain.errors import Conflict, ConsortError, NotFound, TooLarge, ValidationFailed
 from app.extensions import db
 from suppliers import bids
 from suppliers.domain import documents as rules
@@ -24,25 +22,33 @@ MAX_DOCUMENTS_PER_BID = 20
 NO_DOCUMENT = "There is no document with that id."
 
 
-def _store() -> Path:
-    return Path(current_app.config["DOCUMENT_STORE"])
+class StoreUnavailable(ConsortError):
+    """The document store (the folder or the bucket) did not do what was asked; nothing was changed."""
+    status = 503
+    code = "store_unavailable"
 
 
-def path_of(document: BidDocument) -> Path:
+STORE_UNAVAILABLE = "The document store is not answering; nothing was changed. Try again in a minute."
+
+
+def key_of(storage_name: str) -> str:
     # The storage name is generated here, never taken from the upload, so it cannot leave the store.
-    return _store() / document.storage_name[:2] / document.storage_name
+    return f"{storage_name[:2]}/{storage_name}"
 
 
 def _write_file(data: bytes) -> str:
     name = secrets.token_hex(32)
-    folder = _store() / name[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(handle.name, folder / name)  # a reader never sees half a file
+    try:
+        storage.documents().put(key_of(name), data)  # whole or absent: a reader never sees half a file
+    except storage.FAILED:
+        current_app.logger.exception("A document could not be stored")
+        raise StoreUnavailable(STORE_UNAVAILABLE, {"file": STORE_UNAVAILABLE}) from None
     return name
+
+
+def _delete_file(storage_name: str) -> None:
+    with contextlib.suppress(*storage.FAILED):
+        storage.documents().delete(key_of(storage_name))
 
 
 def upload(actor: User, bid_id: int, filename: str, data: bytes, now: datetime | None = None) -> BidDocument:
@@ -72,8 +78,7 @@ def upload(actor: User, bid_id: int, filename: str, data: bytes, now: datetime |
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        with contextlib.suppress(OSError):
-            (_store() / storage_name[:2] / storage_name).unlink()
+        _delete_file(storage_name)
         raise
     return document
 
@@ -82,14 +87,13 @@ def remove(actor: User, bid_id: int, document_id: int, now: datetime | None = No
     """Remove a document from the supplier's bid before the deadline. Commits, then deletes the file."""
     bid, _, now = bids.own_for_write(actor, bid_id, now)
     document = _document_of(bid, document_id)
-    path = path_of(document)
+    storage_name = document.storage_name
     bid.documents.remove(document)
     _back_to_draft(bid, now)
     audit.record("bid.document_removed", bid, actor=actor,
                  before={"document_id": document.id, "sha256": document.sha256})
     db.session.commit()
-    with contextlib.suppress(OSError):
-        path.unlink()
+    _delete_file(storage_name)
 
 
 def _back_to_draft(bid: Bid, now: datetime) -> None:
@@ -106,10 +110,18 @@ def _document_of(bid: Bid, document_id: int) -> BidDocument:
     return document
 
 
-def readable(actor: User, bid_id: int, document_id: int) -> tuple[BidDocument, Path]:
-    """A document of a bid the actor may read (the seal decides), and where its bytes are."""
+def readable(actor: User, bid_id: int, document_id: int) -> tuple[BidDocument, storage.Stored]:
+    """A document of a bid the actor may read (the seal decides), and a stream of its bytes (the caller closes it)."""
     document = _document_of(bids.readable(actor, bid_id), document_id)
-    path = path_of(document)
-    if not path.is_file():
+    try:
+        opened = storage.documents().open(key_of(document.storage_name))
+    except storage.FAILED:
+        current_app.logger.exception("A document could not be read from the store")
+        raise StoreUnavailable("The document store is not answering; try again in a minute.") from None
+    if opened is None:
         raise NotFound("This document's file is missing from the store; tell the consortium.")
-    return document, path
+    stream, size = opened
+    if size != document.size:
+        stream.close()
+        raise NotFound("This document's stored file is not the one uploaded; tell the consortium.")
+    return document, stream

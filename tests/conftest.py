@@ -24,6 +24,7 @@ from app.config import RATE_LIMITS
 from app.extensions import db
 from app.throttle import limiter
 from consort import create_app
+from tests.s3_support import s3_documents, seaweedfs  # noqa: F401 - a real S3 service for the document store
 from tests.stripe_support import localstripe  # noqa: F401 - a fixture for the tests that pay
 from tests.support import PASSWORD, audit_triggers_off, data_sharing_accepted
 

@@ -172,7 +172,10 @@ def test_after_the_deadline_the_page_refuses_every_change(app, world, framework)
     assert "The bid deadline has passed" in page(client.get(f"/bids/{bid.id}"))
 
 
-def test_documents_are_uploaded_and_refused_on_the_page(app, world, framework):
+@pytest.mark.parametrize("storage", ["local", "s3"])
+def test_documents_are_uploaded_and_refused_on_the_page(app, world, framework, storage, request):
+    if storage == "s3":
+        request.getfixturevalue("s3_documents")
     framework, laptops, _ = framework
     client = browser(app, world)
     client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops))

@@ -59,7 +59,10 @@ def upload(world, bid_id: int, data: bytes, name: str, who: str = "supplier"):
      "answers.docx"),
     (PDF, "disguised.docx", "application/pdf", "disguised.docx.pdf"),
 ])
-def test_an_accepted_document_is_typed_from_its_content(draft, data, name, media_type, stored_name):
+@pytest.mark.parametrize("storage", ["local", "s3"])
+def test_an_accepted_document_is_typed_from_its_content(draft, data, name, media_type, stored_name, storage, request):
+    if storage == "s3":
+        request.getfixturevalue("s3_documents")
     world, _, _, bid = draft
     response = upload(world, bid["id"], data, name)
     assert response.status_code == 201, response.get_json()
@@ -117,7 +120,10 @@ def test_a_missing_file_field_is_explained(draft):
     assert "`file`" in assert_error(response, 422, "validation_failed")["message"]
 
 
-def test_a_document_changes_the_receipt_and_sends_a_submitted_bid_back_to_draft(world):
+@pytest.mark.parametrize("storage", ["local", "s3"])
+def test_a_document_changes_the_receipt_and_sends_a_submitted_bid_back_to_draft(world, storage, request):
+    if storage == "s3":
+        request.getfixturevalue("s3_documents")
     framework, lot = world.published()
     bid = submitted(world, framework, lot)
     response = upload(world, bid["id"], PDF, "method.pdf")
