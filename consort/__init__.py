@@ -3,6 +3,7 @@
 from flask import Flask
 
 from app import create_shell
+from app.audit import naming as audit_naming
 from app.audit import tasks as audit_tasks  # noqa: F401 - every task is declared before the queue runs
 from consort import cli
 from consort.dashboard import views as dashboard_views
@@ -12,6 +13,7 @@ from consort.privacy import views as privacy_views
 from consort.publication import api as publication_api
 from consort.publication import views as publication_views
 from frameworks import api as frameworks_api
+from frameworks import naming as frameworks_naming
 from frameworks import tasks as frameworks_tasks  # noqa: F401
 from frameworks import views as frameworks_views
 from frameworks.requirements import api as requirements_api
@@ -51,4 +53,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in PAGES + API:
         app.register_blueprint(blueprint)
     cli.register(app)
+    audit_naming.register("Lot", frameworks_naming.lot_names)
     return app

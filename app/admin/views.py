@@ -7,7 +7,7 @@ from app.accounts import invitations, two_factor
 from app.accounts import services as accounts
 from app.accounts.access import role_required
 from app.admin.forms import DomainsForm, InvitationForm
-from app.audit import sealed, transparency
+from app.audit import naming, sealed, transparency
 from app.audit import services as audit
 from app.domain.errors import NotFound, ValidationFailed
 from app.domain.roles import OrganisationKind, Role
@@ -122,7 +122,9 @@ def audit_log():
     """The audit log, newest first, with a check of its hash chain on request."""
     object_type = request.args.get("object_type") or None
     query = audit.events_query(object_type, request.args.get("object_id") or None, request.args.get("action") or None)
-    return render_form("admin/audit.html", ConfirmForm(), page=_page(query), object_type=object_type,
+    page = _page(query)
+    return render_form("admin/audit.html", ConfirmForm(), page=page, object_type=object_type,
+                       object_names=naming.names_of(page.items),
                        checkpoint=transparency.latest_checkpoint(), key=transparency.public_key())
 
 

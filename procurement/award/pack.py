@@ -12,7 +12,7 @@ from app.organisations.models import Organisation
 from frameworks import services as frameworks
 from frameworks.models import Framework, Lot
 from procurement.award.models import AwardRun
-from procurement.award.services import lot_outcomes
+from procurement.award.services import beside_greedy, lot_outcomes
 from procurement.domain import savings
 from procurement.evaluation import services as evaluation
 
@@ -41,8 +41,8 @@ class Pack:
         return self.baseline - self.awarded
 
     @property
-    def improvement(self) -> Decimal:
-        return Decimal(self.run.result["total_value"]) - Decimal(self.run.result["greedy"]["total_value"])
+    def beside_greedy(self) -> str:
+        return beside_greedy(self.run.result)
 
 
 def build(actor: User, run_id: int) -> Pack:

@@ -21,7 +21,7 @@ from procurement.award.models import AwardRun
 from procurement.domain import savings, scoring
 from procurement.domain.award import explain as explaining
 from procurement.domain.award.greedy import greedy
-from procurement.domain.award.model import ZERO, Lot, Offer, Problem, Rules, value
+from procurement.domain.award.model import ZERO, Lot, Offer, Problem, Rules, value, violations
 from procurement.domain.award.solver import solve
 from procurement.evaluation import services as evaluation
 from suppliers.models import Bid, BidStatus, BundleOffer
@@ -165,13 +165,33 @@ def _solve_into(record: AwardRun, problem: Problem, names: dict[int, str], optio
         "total_price": _money(sum((o.price for o in result.chosen), ZERO)),
         "greedy": {"total_value": _money(sum((value(o) for o in baseline), ZERO)),
                    "total_price": _money(sum((o.price for o in baseline), ZERO)),
-                   "awards": [_award_json(o, o.lot_ids[0]) for o in baseline]},
+                   "awards": [_award_json(o, o.lot_ids[0]) for o in baseline],
+                   "breaks": violations(problem, baseline)},
         "unfilled_lot_ids": result.unfilled,
         "explanation": [lot.as_text(names) for lot in explanation.lots] + explaining.binding_text(explanation.binding),
         "binding": {rule: _money(gain) for rule, gain in explanation.binding.items()},
         "solver": {"status": result.status, "seconds": round(result.seconds, 3), "offers": len(problem.offers),
                    "lots": len(problem.lots), "lot_numbers": {str(k): v for k, v in numbers.items()}},
     }
+
+
+def beside_greedy(result: dict) -> str:
+    """The optimum against greedy's award, in words: only a valid greedy award is compared, never "-7 better"."""
+    greedy_result = result.get("greedy", {})
+    gain = Decimal(result["total_value"]) - Decimal(greedy_result["total_value"])
+    breaks = greedy_result.get("breaks")
+    if breaks is None and gain < 0:  # a run stored before its greedy award's rules were: greedy looks at no SME rule
+        breaks = ["the SME share is below the framework's minimum"]
+    if breaks:
+        rules = "; ".join(f"the SME rule: {b}" if "SME share" in b else b for b in breaks)
+        return (f"but greedy's award breaks a rule of the framework ({rules}), so it could not be awarded "
+                f"and is no award to compare with; the optimum keeps every rule")
+    if gain > 0:
+        return f"the optimum is {gain:.2f} points better"
+    if gain == 0:
+        return "the optimum is no better: greedy's award is as good"
+    return (f"greedy's award is {-gain:.2f} points better: the optimiser stopped at its time limit "
+            f"before it reached it")
 
 
 def _money(amount: Decimal) -> str:

@@ -42,7 +42,8 @@ def award_run(run_id: int):
     record = award.get(current_user, run_id)
     return render_template("award/award_run.html", run=award.as_json(record), record=record,
                            framework=frameworks.get(record.framework_id), names=_names(record),
-                           runs=award.runs_of(record.framework_id))
+                           runs=award.runs_of(record.framework_id),
+                           beside_greedy=award.beside_greedy(record.result) if record.status == "done" else "")
 
 
 @bp.get("/frameworks/<int:framework_id>/award-runs/compare")

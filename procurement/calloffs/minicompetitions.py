@@ -182,6 +182,14 @@ def award(actor: User, competition_id: int, now: datetime | None = None) -> Mini
     return competition
 
 
+def awarded_for(actor: User, competition_id: int) -> tuple[MiniCompetition, calloffs.Placed]:
+    """An awarded competition and the call-off it placed, for its authority's officers and admins."""
+    competition = get_for(actor, competition_id)
+    if competition.call_off_id is None or actor.role == Role.SUPPLIER:
+        raise NotFound("This mini-competition has not been awarded.")
+    return competition, calloffs.placed_for(actor, competition.call_off_id)
+
+
 def of_framework(actor: User, framework_id: int) -> list[MiniCompetition]:
     query = db.select(MiniCompetition).where(MiniCompetition.framework_id == framework_id) \
         .order_by(MiniCompetition.id.desc())

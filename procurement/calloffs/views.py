@@ -88,6 +88,7 @@ def mini_competition(competition_id: int):
     """The request; a supplier's answer; after the deadline, the answers with their scores, and the award."""
     competition = minicompetitions.get_for(current_user, competition_id)
     answer_form, score_form = AnswerForm(prefix="answer"), ScoreAnswerForm(prefix="score")
+    award_form = confirm_award_form()
     action = request.form.get("action")
     fields = answer_form if action == "answer" else score_form
     with service_errors() as refused, service_errors(fields, catch=ValidationFailed):
@@ -100,15 +101,26 @@ def mini_competition(competition_id: int):
                                    score_form.score.data, score_form.reason.data)
             flash("Score saved.", "success")
             return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
-        if action == "award" and current_user.role == Role.OFFICER and confirm_award_form().validate_on_submit():
+        if action == "award" and current_user.role == Role.OFFICER and award_form.validate_on_submit():
             minicompetitions.award(current_user, competition.id)
-            flash("Awarded: the call-off is placed with the best-scoring supplier.", "success")
-            return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
+            return redirect(url_for("calloffs.awarded", competition_id=competition.id))
     if refused.failed:
         return redirect(url_for("calloffs.mini_competition", competition_id=competition.id))
     answers = minicompetitions.answers_visible(current_user, competition)
     names = evaluation.supplier_names({a.supplier_id for a in answers})
     status = 422 if request.method == "POST" else 200
     return render_template("calloffs/mini_competition.html", competition=competition, answers=answers,
-                           names=names, answer_form=answer_form, score_form=score_form, award_form=confirm_award_form(),
+                           names=names, answer_form=answer_form, score_form=score_form, award_form=award_form,
                            framework=frameworks.get(competition.framework_id), now=utcnow()), status
+
+
+@bp.get("/mini-competitions/<int:competition_id>/awarded")
+@role_required(Role.OFFICER, Role.ADMIN)
+def awarded(competition_id: int):
+    """The end of a mini-competition's award: the call-off's reference and what happens next."""
+    competition, placed = minicompetitions.awarded_for(current_user, competition_id)
+    framework = frameworks.get(competition.framework_id)
+    lot = next(lot for lot in framework.lots if lot.id == competition.lot_id)
+    return render_template("calloffs/awarded.html", competition=competition, call_off=placed.call_off,
+                           levy=placed.levy, framework=framework, lot=lot,
+                           names=_names_for([placed.call_off]), answers=len(competition.answers))

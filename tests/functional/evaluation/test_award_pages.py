@@ -53,3 +53,34 @@ def test_a_running_award_shows_a_page_that_updates_itself(app, world, in_evaluat
     started = admin.post(f"/frameworks/{framework['id']}/award", data={"csrf_token": token, "time_limit": "10"})
     shown = page(admin.get(started.headers["Location"]))
     assert '<meta http-equiv="refresh" content="2">' in shown and "refreshes itself" in shown
+
+
+def test_a_greedy_award_that_breaks_the_sme_rule_is_named_so_and_not_compared(app, world, in_evaluation):  # noqa: F811
+    from app.extensions import db
+    from procurement.award.models import AwardRun
+
+    framework, _, _, _ = in_evaluation
+    run = world.post("admin", f"/api/v1/frameworks/{framework['id']}/award-runs", {}).get_json()
+    admin = browser(app, world, "admin")
+    valid = page(admin.get(f"/award-runs/{run['id']}"))
+    assert "the optimum is no better" in valid and "points better" not in valid  # both winners: greedy's award
+    record = db.session.get(AwardRun, run["id"])
+    greedy = record.result["greedy"] | {"total_value": f"{float(record.result['total_value']) + 7.33:.2f}",
+                                        "breaks": ["the SME share is 12.0%; at least 30.0%"]}
+    record.result = record.result | {"greedy": greedy}
+    db.session.commit()
+    shown = page(admin.get(f"/award-runs/{run['id']}"))
+    assert "breaks a rule of the framework (the SME rule: the SME share is 12.0%; at least 30.0%)" in shown
+    assert "points better" not in shown and "-7.33" not in shown
+
+
+def test_the_optimum_beside_greedy_never_says_a_negative_better():
+    from procurement.award.services import beside_greedy
+
+    def said(optimum, greedy, **more):
+        return beside_greedy({"total_value": optimum, "greedy": {"total_value": greedy, **more}})
+
+    assert said("80.00", "72.67", breaks=[]) == "the optimum is 7.33 points better"
+    assert "breaks a rule" in said("72.67", "80.00")  # stored before greedy's breaks were: only the SME rule can
+    assert said("72.67", "80.00", breaks=[]).startswith("greedy's award is 7.33 points better: the optimiser stopped")
+    assert "-" not in said("72.67", "80.00", breaks=[])

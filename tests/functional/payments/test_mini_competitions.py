@@ -160,3 +160,38 @@ def test_who_answered_stays_out_of_the_audit_log_until_the_officer_opens_the_ans
     assert [event.action for event in db.session.scalars(db.select(AuditEvent).where(
         AuditEvent.log_index >= size + 5))] == ["mini_competition.scored"]  # opened once
     assert sealed.problems() == []
+
+
+def test_the_award_on_pages_ends_on_a_confirmation_panel_with_the_reference_and_what_happens_next(
+        app, world, shared_lot):
+    from procurement.calloffs import minicompetitions
+
+    framework, lot = shared_lot
+    officer = user(world, "officer")
+    competition = minicompetitions.start(officer, framework["id"], lot["id"], "Twenty rugged tablets.",
+                                         Decimal("30000"), datetime.now(UTC) + timedelta(days=3))
+    minicompetitions.answer(user(world, "supplier"), competition.id, Decimal("24000"), "In a week.")
+    minicompetitions.answer(user(world, "other_supplier"), competition.id, Decimal("21000"), "In a fortnight.")
+    close(competition.id)
+    first, second = competition.answers
+    minicompetitions.score(officer, competition.id, first.id, Decimal(85), "Faster delivery.")
+    minicompetitions.score(officer, competition.id, second.id, Decimal(70), "Slower.")
+    pages = app.test_client()
+    sign_in(pages, PEOPLE["officer"][0])
+    path = f"/mini-competitions/{competition.id}"
+    assert pages.get(f"{path}/awarded").status_code == 404  # nothing awarded yet
+    token = csrf_token(pages, path)
+    unticked = pages.post(path, data={"csrf_token": token, "action": "award"})
+    assert unticked.status_code == 422 and "Tick the box to confirm the award." in page(unticked)
+    done = pages.post(path, data={"csrf_token": token, "action": "award", "confirm": "y"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"{path}/awarded")
+    html = page(pages.get(done.headers["Location"]))
+    db.session.expire_all()
+    call_off_id = db.session.get(type(competition), competition.id).call_off_id
+    assert 'class="panel-confirmation"' in html and "Mini-competition awarded" in html
+    assert f"{framework['reference']} call-off {call_off_id}" in html
+    assert "What happens next" in html and "Highest score, 85" in html and "£24,000.00" in html
+    assert f"Lot {lot['number']}: {lot['title']}" in html
+    supplier = app.test_client()
+    sign_in(supplier, PEOPLE["supplier"][0])
+    assert supplier.get(f"{path}/awarded").status_code == 403  # the officers' page, not the suppliers'
