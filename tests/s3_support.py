@@ -84,6 +84,8 @@ def seaweedfs(tmp_path_factory, worker_id):
     environment = {**os.environ, "AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET}
     arguments = [weed, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={folder}", "-s3",
                  f"-master.port={master}", f"-volume.port={volume}", f"-filer.port={filer}", f"-s3.port={s3}",
+                 # no Iceberg catalog, no Lance namespace: their fixed ports would collide between test workers
+                 "-s3.port.iceberg=0", "-s3.port.lance=0",
                  "-master.volumeSizeLimitMB=64", "-volume.max=8"]
     with log.open("wb") as output:
         process = subprocess.Popen(arguments, cwd=folder, env=environment, stdout=output, stderr=subprocess.STDOUT)
