@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from app import config, edge, errors, outbox, security, site, storage, tasking, templating, throttle  # noqa: F401 - outbox: a model, tasks
+from app import config, edge, errors, memo, outbox, security, site, storage, tasking, templating, throttle  # noqa: F401 - outbox: a model, tasks
 from app.accounts import api as accounts_api
 from app.accounts import models as accounts_models  # noqa: F401 - the metadata (and Alembic) must know every model
 from app.accounts import two_factor_views
@@ -53,6 +53,7 @@ def create_shell(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     tasking.init_app(app)
+    memo.init_app(app)
     throttle.register(app)
 
     # Outermost: the moment a request reached us (or its trusted proxy), which bids are judged by.

@@ -94,6 +94,10 @@ def from_environment(instance_path: str) -> dict:
         "BOARD_QUORUM": _int("BOARD_QUORUM", 0) or None,
         # Background tasks (Huey): through Redis when REDIS_URL is set, else a SQLite file beside the database.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # app/memo.py: how long a costly result is kept (its key changes when it would), how many in one process.
+        "MEMO_SECONDS": _int("MEMO_SECONDS", 3600),
+        "MEMO_ENTRIES": _int("MEMO_ENTRIES", 2000),
+        "MEMO_PREFIX": os.environ.get("MEMO_PREFIX") or "consort:",
         "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH") or str(instance / "huey.sqlite3"),
         "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE"),
         # The front proxies (addresses or networks, comma-separated) whose X-Request-Start and X-Forwarded-For are

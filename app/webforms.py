@@ -1,7 +1,8 @@
 """Helpers the HTML views share: a service's errors shown (on the form or flashed), 422 for a form with errors,
 one page of a query, and safe redirects."""
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import flash, render_template, request
@@ -88,3 +89,41 @@ def page_of(query, per_page: int = 25):
     """The page of `query` that ?page= asks for: the first for anything but a whole number, empty past the end."""
     page = request.args.get("page", 1, type=int)
     return db.paginate(query, page=min(max(page, 1), MAX_PAGE), per_page=per_page, error_out=False)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A page of a list already in memory (a lot's ranking, say), with what the `pagination` macro reads."""
+
+    all_items: Sequence
+    page: int
+    per_page: int
+
+    @property
+    def items(self) -> Sequence:
+        return self.all_items[(self.page - 1) * self.per_page:self.page * self.per_page]
+
+    @property
+    def total(self) -> int:
+        return len(self.all_items)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position (from 1) of the page's first item."""
+        return (self.page - 1) * self.per_page + 1
+
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)
+
+
+def page_of_list(items: Sequence, per_page: int = 50) -> ListPage:
+    """The page of `items` that ?page= asks for, read as `page_of` reads it; past the end, the last page."""
+    page = request.args.get("page", 1, type=int)
+    pages = max(1, -(-len(items) // per_page))
+    return ListPage(items, min(max(page, 1), pages), per_page)

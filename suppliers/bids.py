@@ -37,6 +37,13 @@ def is_sealed(framework: Framework, now: datetime) -> bool:
     return _sealed(framework.status, framework.bid_deadline, now)
 
 
+def settled(framework: Framework, now: datetime) -> bool:
+    """No bid of the framework can change any more: its bids are opened, and the last write received in time is
+    past its grace (DEADLINE_GRACE_SECONDS after the deadline), so it has been written or refused."""
+    grace = timedelta(seconds=current_app.config["DEADLINE_GRACE_SECONDS"])
+    return not is_sealed(framework, now) and now - framework.bid_deadline > grace
+
+
 def _sealed(status: FrameworkStatus, bid_deadline: datetime, now: datetime) -> bool:
     return now < bid_deadline or effective_status(status, bid_deadline, now) in (FrameworkStatus.DRAFT,
                                                                                FrameworkStatus.OPEN)

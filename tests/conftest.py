@@ -20,6 +20,7 @@ from hypothesis import settings
 from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Engine
 
+from app import memo
 from app.config import RATE_LIMITS
 from app.extensions import db
 from app.throttle import limiter
@@ -165,6 +166,7 @@ def _isolated(app, tmp_path, shared: bool = True):
     try:
         with app.app_context():
             db.session.remove()
+            memo.forget_all()  # its keys name rows by id, and the next test's rows take the same ids
             try:
                 yield app
             finally:

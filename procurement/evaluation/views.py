@@ -8,13 +8,14 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.access import role_required
 from app.domain.errors import ValidationFailed
 from app.domain.roles import Role
-from app.webforms import render_form, service_errors
+from app.webforms import page_of_list, render_form, service_errors
 from frameworks import services as frameworks
 from procurement.evaluation import report as evaluation_report
 from procurement.evaluation import services as evaluation
 from procurement.evaluation.forms import DeclarationForm, ModerateForm, PanelForm, ScoreForm
 
 bp = Blueprint("evaluation", __name__, template_folder="templates")
+RANKING_PAGE = 50  # bids a page of the ranking shows, in its table and its chart
 
 def _answer_key(raw: str) -> tuple[int, int] | None:
     try:
@@ -118,10 +119,12 @@ def moderation(lot_id: int):
 def ranking(lot_id: int):
     """The lot's ranked bids, with a chart of quality and price scores."""
     result = evaluation.ranking(current_user, lot_id)
-    names = evaluation.supplier_names({r.supplier_id for r in result.rows})
-    most = max((r.total if result.sees_prices else r.quality for r in result.rows), default=Decimal(0))
-    return render_template("evaluation/ranking.html", result=result, lot=result.lot, names=names,
-                           scale=Decimal(100) if most <= 100 else most)
+    page = page_of_list(result.rows, per_page=RANKING_PAGE)
+    reversed_rows = [r for r in result.rows if r.bid_id in result.reversals]
+    names = evaluation.supplier_names({r.supplier_id for r in [*page.items, *reversed_rows]})
+    most = max((r.total if result.sees_prices else r.quality for r in page.items), default=Decimal(0))
+    return render_template("evaluation/ranking.html", result=result, lot=result.lot, names=names, page=page,
+                           reversed_rows=reversed_rows, scale=Decimal(100) if most <= 100 else most)
 
 
 @bp.get("/frameworks/<int:framework_id>/evaluation")

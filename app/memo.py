@@ -1,0 +1,40 @@
+"""Results that are costly to build and the same for many requests, kept under a key that names everything they
+depend on (Flask-Caching): in Redis when REDIS_URL is set, so that every worker shares them, else in the process.
+A key changes whenever its result would, so nothing is ever invalidated by hand and a stale entry is never read;
+old entries simply age out (`MEMO_SECONDS`). Keys start with `MEMO_PREFIX`, so two deployments may share one Redis."""
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask
+from flask_caching import Cache
+
+T = TypeVar("T")
+
+cache = Cache()
+
+
+def init_app(app: Flask) -> None:
+    seconds = app.config["MEMO_SECONDS"]
+    if app.config.get("REDIS_URL"):
+        settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
+    else:
+        settings = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": app.config["MEMO_ENTRIES"]}
+    cache.init_app(app, config=settings | {"CACHE_DEFAULT_TIMEOUT": seconds,
+                                           "CACHE_KEY_PREFIX": app.config["MEMO_PREFIX"]})
+
+
+def remembered(kind: str, key: tuple, build: Callable[[], T]) -> T:
+    """`build()`, or what it gave before under the same `kind` and `key` (whose parts' str() must name everything
+    the result depends on)."""
+    name = f"{kind}:" + hashlib.sha256("\x1f".join(map(str, key)).encode()).hexdigest()[:40]
+    found = cache.get(name)
+    if found is None:
+        found = build()
+        cache.set(name, found)
+    return found
+
+
+def forget_all() -> None:
+    """Empty the store (the tests' databases are emptied between tests, and their ids used again)."""
+    cache.clear()
