@@ -22,6 +22,7 @@ class Entry:
     position: int
     bid_id: int
     supplier: str
+    price: Decimal | None  # None where prices are hidden from the evaluator
     criterion: Criterion
     score: Score | None  # the evaluator's latest, if any
 
@@ -65,11 +66,11 @@ class Sheet:
         ordered = self.entries[start:] + self.entries[:start]
         return next((e for e in ordered if not e.scored and e is not after), None)
 
-    def by_bid(self) -> list[tuple[int, str, list[Entry]]]:
-        """The entries grouped by bid, in the sheet's order: (bid id, supplier, its entries)."""
-        groups: dict[int, tuple[int, str, list[Entry]]] = {}
+    def by_bid(self) -> list[list[Entry]]:
+        """The entries grouped by bid, in the sheet's order."""
+        groups: dict[int, list[Entry]] = {}
         for entry in self.entries:
-            groups.setdefault(entry.bid_id, (entry.bid_id, entry.supplier, []))[2].append(entry)
+            groups.setdefault(entry.bid_id, []).append(entry)
         return list(groups.values())
 
 
@@ -78,35 +79,25 @@ def sheet(actor: User, lot_id: int) -> Sheet:
     access = evaluation.evaluator_access(actor, lot_id)
     lot = access.lot
     bidders = db.session.execute(
-        db.select(BidLot.bid_id, Bid.supplier_id).join(Bid, Bid.id == BidLot.bid_id)
+        db.select(BidLot.bid_id, Bid.supplier_id, BidLot.price).join(Bid, Bid.id == BidLot.bid_id)
         .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.SUBMITTED).order_by(BidLot.bid_id)).all()
-    names = evaluation.supplier_names({supplier_id for _, supplier_id in bidders})
+    names = evaluation.supplier_names({supplier_id for _, supplier_id, _ in bidders})
     mine = evaluation.my_scores(actor, lot.id)
     entries = []
-    for bid_id, supplier_id in bidders:
+    for bid_id, supplier_id, price in bidders:
         for criterion in lot.criteria:
-            entries.append(Entry(len(entries) + 1, bid_id, names.get(supplier_id, ""), criterion,
-                                 mine.get((bid_id, criterion.id))))
+            entries.append(Entry(len(entries) + 1, bid_id, names.get(supplier_id, ""),
+                                 price if access.sees_prices else None, criterion, mine.get((bid_id, criterion.id))))
     return Sheet(access, entries)
 
 
-@dataclass(frozen=True)
-class Answer:
-    """What an evaluator reads to score one answer: the text, and the price where they may see it."""
-
-    text: str
-    price: Decimal | None
-
-
-def answer(access: evaluation.Access, entry: Entry) -> Answer:
-    """The supplier's answer to the entry's criterion, read in one query."""
-    row = db.session.execute(
-        db.select(BidLot.price, BidAnswer.text).select_from(BidLot)
-        .outerjoin(BidAnswer, db.and_(BidAnswer.bid_lot_id == BidLot.id,
-                                      BidAnswer.criterion_id == entry.criterion.id))
-        .where(BidLot.lot_id == access.lot.id, BidLot.bid_id == entry.bid_id)).first()
-    price, text = row if row else (None, None)
-    return Answer(text or "", price if access.sees_prices else None)
+def answer_text(current: Sheet, entry: Entry) -> str:
+    """The supplier's answer to the entry's criterion ("" if none was given), read in one query."""
+    text = db.session.scalar(
+        db.select(BidAnswer.text).join(BidLot, BidLot.id == BidAnswer.bid_lot_id)
+        .where(BidLot.lot_id == current.lot.id, BidLot.bid_id == entry.bid_id,
+               BidAnswer.criterion_id == entry.criterion.id))
+    return text or ""
 
 
 def others_on(actor: User, current: Sheet, entry: Entry) -> list[tuple[str, Score]]:

@@ -100,7 +100,7 @@ def score_answer(lot_id: int, bid_id: int, criterion_id: int):
                 return _after_saving(sheet, entry, request.form.get("then"))
     previous, following = sheet.neighbours(entry)
     return render_form("evaluation/answer.html", form, lot=lot, sheet=sheet, entry=entry,
-                       answer=scoresheet.answer(sheet.access, entry), previous=previous, following=following,
+                       answer_text=scoresheet.answer_text(sheet, entry), previous=previous, following=following,
                        others=scoresheet.others_on(current_user, sheet, entry))
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from procurement.evaluation.models import Score
-from tests.functional.bids_support import OTHER_PRICE, QUALITY_ANSWER, SOCIAL_ANSWER, past_deadline, submitted
+from tests.functional.bids_support import OTHER_PRICE, PRICE, QUALITY_ANSWER, SOCIAL_ANSWER, past_deadline, submitted
 from tests.functional.evaluation.test_evaluation_api import add_scored_bids, declare, score, scored_lot
 from tests.functional.framework_pages_support import assert_summary_links_to
 from tests.functional.frameworks_support import PEOPLE, World
@@ -116,6 +116,28 @@ def test_save_and_next_on_the_last_answer_to_score_returns_to_the_list_saying_so
     listed = html.unescape(page(evaluator.get(f"/lots/{lot['id']}/evaluate")))
     assert "You have scored all 4 answers" in listed and "4 of 4 answers scored" in listed
     assert "See the ranking" in listed and "Not started" not in listed
+
+
+def test_save_and_next_goes_round_to_an_earlier_answer_left_unscored(app, world, declared):
+    lot, first, second = declared
+    for bid, index in ((first, 1), (second, 0)):
+        assert score(world, lot, bid, index).status_code == 201
+    saved = save(browser(app, world), lot, second, 1, "next")  # the last answer; the first is still to score
+    assert saved.status_code == 302 and saved.headers["Location"] == answer_url(lot, first, 0)
+
+
+def test_where_the_framework_shows_prices_the_evaluator_sees_them(app, world):
+    framework, lot = world.published(price_hidden_from_evaluators=False)
+    ours = submitted(world, framework, lot)
+    assert world.post("admin", f"/api/v1/lots/{lot['id']}/panel",
+                      {"user_ids": [world.user("evaluator").id]}).status_code == 200
+    past_deadline(framework["id"])
+    assert declare(world, lot).status_code == 201
+    evaluator = browser(app, world)
+    listed = html.unescape(page(evaluator.get(f"/lots/{lot['id']}/evaluate")))
+    shown = html.unescape(page(evaluator.get(answer_url(lot, ours, 0))))
+    assert "918,273.64" in listed and "918,273.64" in shown and PRICE not in listed
+    assert "Prices are hidden" not in listed
 
 
 def test_save_and_return_goes_back_to_the_list_at_the_answer(app, world, declared):
