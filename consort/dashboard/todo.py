@@ -83,7 +83,7 @@ def evaluator_tasks(user: User, now: datetime) -> list[Task]:
             tasks.append(Task(f"Declare any conflict of interest for {name}", "evaluation.evaluate",
                               {"lot_id": lot.id}, progress="Then you can read and score its bids."))
         elif not conflicted[lot.id] and scored.get(lot.id, 0) < answers.get(lot.id, 0):
-            tasks.append(Task(f"Score the answers to {name}", "evaluation.evaluate", {"lot_id": lot.id},
+            tasks.append(Task(f"Score the answers to {name}", "evaluation.next_answer", {"lot_id": lot.id},
                               progress=f"{scored.get(lot.id, 0)} of {answers[lot.id]} answers scored"))
     return tasks
 

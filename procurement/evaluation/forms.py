@@ -23,12 +23,12 @@ class DeclarationForm(FlaskForm):
 
 
 class ScoreForm(FlaskForm):
-    answer = HiddenField()
+    """One answer's score; the page's two buttons ("Save and next", "Save and return to the list") say where next."""
+
     score = FiniteDecimalField("Score", places=2, validators=[InputRequired("Enter a score."),
                                                               NumberRange(0, 1000, "Enter a score of 0 or more.")])
     rationale = TextAreaField("Rationale", validators=[DataRequired("Give the reason for this score."),
                                                        Length(max=20_000)])
-    submit = SubmitField("Save score")
 
 
 class ModerateForm(FlaskForm):

@@ -11,6 +11,7 @@ from app.domain.roles import Role
 from app.webforms import page_of_list, render_form, service_errors
 from frameworks import services as frameworks
 from procurement.evaluation import report as evaluation_report
+from procurement.evaluation import scoresheet
 from procurement.evaluation import services as evaluation
 from procurement.evaluation.forms import DeclarationForm, ModerateForm, PanelForm, ScoreForm
 
@@ -44,49 +45,82 @@ def panel(lot_id: int):
 @bp.route("/lots/<int:lot_id>/evaluate", methods=["GET", "POST"])
 @role_required(Role.EVALUATOR)
 def evaluate(lot_id: int):
-    """An evaluator declares conflicts, then scores every answer of the lot with a rationale."""
+    """An evaluator declares conflicts, then sees every answer of the lot to score and how many are scored."""
     lot = frameworks.get_lot(lot_id)
     declaration = evaluation.latest_declaration(current_user, lot.id)
-    declare_form = DeclarationForm()
-    if declaration is None or declaration.conflict or request.form.get("declare"):
-        if request.method == "POST" and declare_form.validate_on_submit():
-            with service_errors(declare_form):
-                evaluation.declare(current_user, lot.id, declare_form.conflict.data == "yes",
-                                   declare_form.details.data or "")
-                flash("Your declaration is recorded.", "success")
-                return redirect(url_for("evaluation.evaluate", lot_id=lot.id))
-        return render_form("evaluation/declare.html", declare_form, lot=lot, declaration=declaration,
-                           bidders=evaluation.bidder_names(lot))
-    access = evaluation.evaluator_access(current_user, lot.id)
-    sheets = evaluation.answer_sheets(access)
-    mine = evaluation.my_scores(current_user, lot.id)
-    posted = _answer_key(request.form.get("answer", "")) if request.method == "POST" else None
-    forms = {}
-    for sheet in sheets:
-        for criterion in lot.criteria:
-            key = (sheet.bid_id, criterion.id)
-            prefix = f"s{sheet.bid_id}_{criterion.id}"
-            if key == posted:
-                form = ScoreForm(prefix=prefix)
-            else:
-                existing = mine.get(key)
-                form = ScoreForm(prefix=prefix, formdata=None, data={
-                    "answer": f"{sheet.bid_id}-{criterion.id}",
-                    "score": existing.score if existing else None,
-                    "rationale": existing.rationale if existing else ""})
-            forms[key] = form
-    if posted in forms:
-        form = forms[posted]
-        if form.validate():
+    if declaration is None or declaration.conflict or request.method == "POST":
+        return _declaration(lot, declaration)
+    return render_template("evaluation/evaluate.html", lot=lot, sheet=scoresheet.sheet(current_user, lot.id))
+
+
+def _declaration(lot, declaration):
+    """The declaration of conflicts, which comes before the bids: its form, and recording it."""
+    form = DeclarationForm()
+    if form.validate_on_submit():
+        with service_errors(form):
+            evaluation.declare(current_user, lot.id, form.conflict.data == "yes", form.details.data or "")
+            flash("Your declaration is recorded.", "success")
+            return redirect(url_for("evaluation.evaluate", lot_id=lot.id))
+    return render_form("evaluation/declare.html", form, lot=lot, declaration=declaration,
+                       bidders=evaluation.bidder_names(lot))
+
+
+@bp.get("/lots/<int:lot_id>/evaluate/next")
+@role_required(Role.EVALUATOR)
+def next_answer(lot_id: int):
+    """The next answer the evaluator has to score; the lot's list when none is left or a declaration comes first."""
+    lot = frameworks.get_lot(lot_id)
+    declaration = evaluation.latest_declaration(current_user, lot.id)
+    following = None
+    if declaration is not None and not declaration.conflict:
+        following = scoresheet.sheet(current_user, lot.id).next_unscored()
+    if following is None:
+        return redirect(url_for("evaluation.evaluate", lot_id=lot.id))
+    return redirect(_answer_url(lot.id, following))
+
+
+@bp.route("/lots/<int:lot_id>/evaluate/<int:bid_id>/<int:criterion_id>", methods=["GET", "POST"])
+@role_required(Role.EVALUATOR)
+def score_answer(lot_id: int, bid_id: int, criterion_id: int):
+    """One answer to score: the criterion with its guidance and scale, the answer, and the score with its reason."""
+    lot = frameworks.get_lot(lot_id)
+    if evaluation.latest_declaration(current_user, lot.id) is None:
+        return redirect(url_for("evaluation.evaluate", lot_id=lot.id))  # the declaration comes first
+    sheet = scoresheet.sheet(current_user, lot.id)
+    entry = sheet.entry(bid_id, criterion_id)
+    form = ScoreForm(data={"score": entry.score.score, "rationale": entry.score.rationale} if entry.scored else {})
+    form.score.description = f"From 0 to {entry.criterion.max_score}."
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        if form.score.data is not None and (problem := evaluation.scale_problem(entry.criterion, form.score.data)):
+            form.score.errors = [*form.score.errors, problem]  # checked with the other rules, in one pass
+        if valid and not form.errors:
             with service_errors(form):
-                evaluation.record_score(current_user, lot.id, posted[0], posted[1], form.score.data,
+                evaluation.record_score(current_user, lot.id, bid_id, criterion_id, form.score.data,
                                         form.rationale.data)
-                flash("Score saved.", "success")
-                return redirect(url_for("evaluation.evaluate", lot_id=lot.id) + f"#answer-{posted[0]}-{posted[1]}")
-        return render_template("evaluation/evaluate.html", lot=lot, sheets=sheets, forms=forms, mine=mine,
-                               access=access, form=form, others={}), 422
-    return render_template("evaluation/evaluate.html", lot=lot, sheets=sheets, forms=forms, mine=mine,
-                           access=access, form=None, others=evaluation.others_scores(current_user, lot))
+                return _after_saving(sheet, entry, request.form.get("then"))
+    previous, following = sheet.neighbours(entry)
+    return render_form("evaluation/answer.html", form, lot=lot, sheet=sheet, entry=entry,
+                       answer_text=scoresheet.answer_text(sheet, entry), previous=previous, following=following,
+                       others=scoresheet.others_on(current_user, sheet, entry))
+
+
+def _answer_url(lot_id: int, entry: scoresheet.Entry) -> str:
+    return url_for("evaluation.score_answer", lot_id=lot_id, bid_id=entry.bid_id, criterion_id=entry.criterion.id)
+
+
+def _after_saving(sheet: scoresheet.Sheet, entry: scoresheet.Entry, then: str | None):
+    """Save and next goes on to the next answer not yet scored; otherwise, or when none is left, to the list."""
+    following = sheet.next_unscored(after=entry)
+    if following is None:
+        flash(f"Score saved. You have scored all {len(sheet.entries)} answers: you can now see the other "
+              "evaluators' scores and the ranking.", "success")
+    else:
+        flash("Score saved.", "success")
+    if then == "next" and following is not None:
+        return redirect(_answer_url(sheet.lot.id, following))
+    anchor = f"#answer-{entry.bid_id}-{entry.criterion.id}"
+    return redirect(url_for("evaluation.evaluate", lot_id=sheet.lot.id) + anchor)
 
 
 @bp.route("/lots/<int:lot_id>/moderation", methods=["GET", "POST"])

@@ -87,7 +87,8 @@ def test_the_evaluator_declares_and_scores_from_the_dashboard(live_server, brows
         task = to_do(eve).locator("li", has_text="Score the answers to")
         expect(task).to_contain_text("0 of 4 answers scored")
         task.get_by_role("link").click()
-        expect(eve).to_have_url(re.compile(rf"/lots/{lot.id}/evaluate$"))
+        expect(eve).to_have_url(re.compile(rf"/lots/{lot.id}/evaluate/\d+/\d+$"))  # the first answer to score
+        expect(eve.get_by_text("Answer 1 of 4")).to_be_visible()
 
 
 def test_the_board_member_reaches_the_vote_waiting(live_server, browser, evaluated, make_user, request):  # noqa: F811

@@ -1,5 +1,5 @@
-"""Evaluation in a real browser: an evaluator declares no conflict and scores a lot; the admin moderates one
-score and reads the ranking."""
+"""Evaluation in a real browser: an evaluator declares no conflict and scores a lot answer by answer (an error on
+the way, Save and next, and once back to the list); the admin moderates one score and reads the ranking."""
 import re
 from contextlib import suppress
 from decimal import Decimal
@@ -80,15 +80,31 @@ def _evaluator_scores(page, live_server, framework):
     page.get_by_role("button", name="Make the declaration").click()
     expect(page.get_by_text("Your declaration is recorded.")).to_be_visible()
     expect(page.get_by_text("Prices are hidden from quality evaluators.")).to_be_visible()
-    for value, rationale in (("4", "A dated delivery plan."), ("6", "Two apprenticeships."),
-                             ("3", "A plan without dates."), ("8", "Four apprenticeships.")):
-        form = page.locator("form.score-form").filter(has=page.get_by_role("button", name=re.compile("^Save score")))
-        first = form.first
-        first.get_by_label("Score").fill(value)
-        first.get_by_label("Rationale").fill(rationale)
-        first.get_by_role("button", name=re.compile("^Save score")).click()
-        expect(page.get_by_text("Score saved.")).to_be_visible()
-    expect(page.get_by_text("You have scored 4 of 4 answers.")).to_be_visible()
+    expect(page.get_by_text("0 of 4 answers scored")).to_be_visible()
+    expect(page.locator(".task-list .tag", has_text="Not started")).to_have_count(4)
+    page.get_by_role("link", name="Start scoring").click()
+    expect(page.get_by_text("Answer 1 of 4")).to_be_visible()
+    page.get_by_label("Score").fill("4")
+    page.get_by_role("button", name="Save and next").click()  # no rationale: told so, on the same page
+    expect(page.get_by_role("alert")).to_contain_text("Give the reason for this score.")
+    expect(page.get_by_text("Answer 1 of 4")).to_be_visible()
+    for position, (value, rationale) in enumerate((("4", "A dated delivery plan."), ("6", "Two apprenticeships."),
+                                                   ("3", "A plan without dates."), ("8", "Four apprenticeships.")),
+                                                  start=1):
+        expect(page.get_by_text(f"Answer {position} of 4")).to_be_visible()
+        page.get_by_label("Score").fill(value)
+        page.get_by_label("Rationale").fill(rationale)
+        if position == 2:  # back to the list, and on from there to the next answer
+            page.get_by_role("button", name="Save and return to the list").click()
+            expect(page.get_by_text("2 of 4 answers scored")).to_be_visible()
+            page.get_by_role("link", name="Score the next answer").click()
+        else:
+            page.get_by_role("button", name="Save and next").click()
+            if position < 4:
+                expect(page.get_by_text("Score saved.")).to_be_visible()
+    expect(page.get_by_text("You have scored all 4 answers")).to_be_visible()
+    expect(page.get_by_text("4 of 4 answers scored")).to_be_visible()
+    expect(page.locator(".task-list .tag", has_text="Scored")).to_have_count(4)
     page.get_by_role("link", name="See the ranking").click()
     expect(page.get_by_role("heading", name=re.compile("^Ranking"))).to_be_visible()
     db.session.expire_all()

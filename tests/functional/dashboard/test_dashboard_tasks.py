@@ -48,7 +48,7 @@ def test_the_evaluator_declares_then_scores_each_lot_and_sees_how_many_answers_a
     evaluation.record_score(eve, first_lot.id, bid_id, first_lot.criteria[0].id, Decimal(4), "Clear plan.")
     listed = tasks(dashboard_of(app, "evaluator"))
     assert listed == [
-        (f"/lots/{first_lot.id}/evaluate", f"Score the answers to {first.reference}, lot 1: Laptops 1",
+        (f"/lots/{first_lot.id}/evaluate/next", f"Score the answers to {first.reference}, lot 1: Laptops 1",
          "1 of 4 answers scored No deadline"),
         (f"/lots/{second_lot.id}/evaluate",
          f"Declare any conflict of interest for {second.reference}, lot 1: Laptops 1",
