@@ -25,6 +25,7 @@ from frameworks import services as frameworks
 from frameworks import signals as framework_signals
 from frameworks.models import Criterion, Lot
 from procurement.domain import scoring
+from procurement.evaluation import ranking_key
 from procurement.evaluation.models import ConflictDeclaration, ModeratedScore, PanelMember, Score
 from suppliers import bids
 from suppliers.models import Bid, BidLot, BidStatus
@@ -301,25 +302,8 @@ def ranking(actor: User, lot_id: int, now: datetime | None = None) -> Ranking:
     if not bids.settled(lot.framework, now):
         rows, reversals = _ranked(lot)
     else:
-        rows, reversals = memo.remembered(RANKING_MEMO, _ranking_key(lot), lambda: _ranked(lot))
+        rows, reversals = memo.remembered(ranking_key.KIND, ranking_key.of(lot), lambda: _ranked(lot))
     return Ranking(lot, rows, access.sees_prices, reversals)
-
-
-RANKING_MEMO = "ranking.v1"
-
-
-def _ranking_key(lot: Lot) -> tuple:
-    """What a settled lot's ranking depends on and can still change: its scores and moderated scores (each a new row,
-    never changed or deleted), and, for safety, its submitted offers. Its criteria, weights and formula are fixed once
-    the framework is published (named by its publication), its bids once settled. One query."""
-    def seen(model) -> list:
-        return [db.select(aggregate(model.id)).where(model.lot_id == lot.id).scalar_subquery()
-                for aggregate in (db.func.count, db.func.max)]
-    offers = (db.select(db.func.count(BidLot.id)).join(Bid, Bid.id == BidLot.bid_id)
-              .where(BidLot.lot_id == lot.id, Bid.framework_id == lot.framework_id, Bid.status == BidStatus.SUBMITTED)
-              .scalar_subquery())  # naming the framework reads its bids by index, not all of them
-    row = db.session.execute(db.select(*seen(Score), *seen(ModeratedScore), offers)).one()
-    return (lot.id, lot.framework_id, lot.framework.published_at, *row)
 
 
 def _ranked(lot: Lot) -> tuple[list[scoring.Scored], list[int]]:
@@ -344,29 +328,6 @@ def original_scores(entry: ModeratedScore) -> list[Score]:
             if (b, c) == (entry.bid_id, entry.criterion_id)]
 
 
-@dataclass(frozen=True)
-class AnswerSheet:
-    """One bid on a lot as an evaluator reads it."""
-
-    bid_id: int
-    supplier: str
-    price: Decimal | None
-    answers: dict[int, str]  # criterion id → answer
-
-
-def answer_sheets(access: Access) -> list[AnswerSheet]:
-    """The lot's submitted bids with their answers, in two queries however many there are."""
-    from sqlalchemy.orm import selectinload
-
-    lot = access.lot
-    offers = db.session.scalars(
-        db.select(BidLot).join(Bid, Bid.id == BidLot.bid_id)
-        .where(BidLot.lot_id == lot.id, Bid.status == BidStatus.SUBMITTED)
-        .options(selectinload(BidLot.answers), selectinload(BidLot.bid)).order_by(BidLot.bid_id))
-    return [AnswerSheet(o.bid_id, o.bid.supplier.name, o.price if access.sees_prices else None,
-                        {a.criterion_id: a.text for a in o.answers}) for o in offers]
-
-
 def my_scores(actor: User, lot_id: int) -> dict[tuple[int, int], Score]:
     return _latest_scores(lot_id, evaluator_id=actor.id)
 
@@ -382,38 +343,6 @@ def others_scores(actor: User, lot: Lot) -> dict[tuple[int, int], list[tuple[str
         if evaluator_id != actor.id:
             others[(bid_id, criterion_id)].append((emails[evaluator_id], entry))
     return dict(others)
-
-
-@dataclass(frozen=True)
-class ModerationRow:
-    bid_id: int
-    supplier: str
-    criterion: Criterion
-    scores: list[tuple[str, Score]]  # (evaluator e-mail, their latest score)
-    wide: bool
-    moderated: ModeratedScore | None
-
-
-def moderation_rows(actor: User, lot_id: int, fraction: Decimal = SPREAD_FRACTION) -> tuple[Lot, list[ModerationRow]]:
-    """Every answer with the evaluators' scores side by side, flagged where they are far apart."""
-    if actor.role != Role.ADMIN:
-        raise Forbidden("Only the consortium's admins moderate scores.")
-    access = evaluator_access(actor, lot_id)
-    lot = access.lot
-    emails = dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
-                                     .where(Score.lot_id == lot.id).distinct()).all())
-    moderated = _latest_moderated(lot.id)
-    by_answer: dict[tuple[int, int], list[tuple[str, Score]]] = defaultdict(list)
-    for (bid_id, criterion_id, evaluator_id), entry in _latest_scores(lot.id).items():
-        by_answer[(bid_id, criterion_id)].append((emails[evaluator_id], entry))
-    rows = []
-    for sheet in answer_sheets(access):
-        for criterion in lot.criteria:
-            scores = sorted(by_answer.get((sheet.bid_id, criterion.id), []), key=lambda pair: pair[0])
-            wide = scoring.spread_is_wide([s.score for _, s in scores], Decimal(criterion.max_score), fraction)
-            rows.append(ModerationRow(sheet.bid_id, sheet.supplier, criterion, scores, wide,
-                                      moderated.get((sheet.bid_id, criterion.id))))
-    return lot, rows
 
 
 def supplier_names(supplier_ids: set[int]) -> dict[int, str]:

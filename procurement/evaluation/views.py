@@ -10,6 +10,7 @@ from app.domain.errors import ValidationFailed
 from app.domain.roles import Role
 from app.webforms import page_of_list, render_form, service_errors
 from frameworks import services as frameworks
+from procurement.evaluation import moderation as moderating
 from procurement.evaluation import report as evaluation_report
 from procurement.evaluation import scoresheet
 from procurement.evaluation import services as evaluation
@@ -127,7 +128,7 @@ def _after_saving(sheet: scoresheet.Sheet, entry: scoresheet.Entry, then: str | 
 @role_required(Role.ADMIN)
 def moderation(lot_id: int):
     """Every answer's scores side by side, wide spreads flagged, and the moderated score with its reason."""
-    lot, rows = evaluation.moderation_rows(current_user, lot_id)
+    lot, rows = moderating.moderation_rows(current_user, lot_id)
     form = ModerateForm()
     status = 200
     key = _answer_key(form.answer.data or "") if request.method == "POST" else None

@@ -11,6 +11,7 @@ from app.extensions import db
 from consort.dashboard import todo
 from procurement.board.models import BoardVote
 from procurement.board.services import recommendation_of
+from procurement.evaluation import moderation
 from procurement.evaluation import services as evaluation
 from suppliers import profiles
 from suppliers.domain.exclusion import GROUNDS
@@ -44,7 +45,7 @@ def test_the_evaluator_declares_then_scores_each_lot_and_sees_how_many_answers_a
     eve = world.users["evaluator"]
     (first, first_lot), (second, second_lot) = world.closed
     evaluation.declare(eve, first_lot.id, False, "")
-    bid_id = evaluation.answer_sheets(evaluation.evaluator_access(eve, first_lot.id))[0].bid_id
+    bid_id = moderation.answer_sheets(evaluation.evaluator_access(eve, first_lot.id))[0].bid_id
     evaluation.record_score(eve, first_lot.id, bid_id, first_lot.criteria[0].id, Decimal(4), "Clear plan.")
     listed = tasks(dashboard_of(app, "evaluator"))
     assert listed == [
@@ -53,7 +54,7 @@ def test_the_evaluator_declares_then_scores_each_lot_and_sees_how_many_answers_a
         (f"/lots/{second_lot.id}/evaluate",
          f"Declare any conflict of interest for {second.reference}, lot 1: Laptops 1",
          "Then you can read and score its bids. No deadline")]
-    for sheet in evaluation.answer_sheets(evaluation.evaluator_access(eve, first_lot.id)):
+    for sheet in moderation.answer_sheets(evaluation.evaluator_access(eve, first_lot.id)):
         for criterion in first_lot.criteria:
             evaluation.record_score(eve, first_lot.id, sheet.bid_id, criterion.id, Decimal(3), "Sound.")
     evaluation.declare(eve, second_lot.id, True, "I advise Albion Technology plc.")

@@ -9,6 +9,7 @@ from app.accounts.models import User
 from app.extensions import db
 from frameworks import services as frameworks
 from procurement.award import services as award
+from procurement.evaluation import moderation
 from procurement.evaluation import services as evaluation
 from suppliers.models import BundleOffer
 from tests import ranking_lots
@@ -106,14 +107,14 @@ def test_the_awards_inputs_take_as_many_queries_for_400_bids_as_for_20(app):
 def test_a_large_lots_moderation_rows_are_as_before(app):
     built = ranking_lots.build_lot(150, seed=8)
     admin = user(built.admin_email)
-    lot, rows = evaluation.moderation_rows(admin, built.lot_id)
+    lot, rows = moderation.moderation_rows(admin, built.lot_id)
     # As they were found before: each answer's scores picked out of all of the lot's, one answer at a time.
     emails = {u.id: u.email for u in db.session.scalars(db.select(User))}
     latest = evaluation._latest_scores(lot.id)
     expected = [(sheet.bid_id, criterion.id, sorted(((emails[e], s.id) for (b, c, e), s in latest.items()
                                                      if (b, c) == (sheet.bid_id, criterion.id)),
                                                     key=lambda pair: pair[0]))
-                for sheet in evaluation.answer_sheets(evaluation.evaluator_access(admin, lot.id))
+                for sheet in moderation.answer_sheets(evaluation.evaluator_access(admin, lot.id))
                 for criterion in lot.criteria]
     assert [(r.bid_id, r.criterion.id, [(e, s.id) for e, s in r.scores]) for r in rows] == expected
     assert any(r.wide for r in rows) and any(r.moderated for r in rows) and any(not r.scores for r in rows)
