@@ -24,15 +24,27 @@ def init_app(app: Flask) -> None:
                                            "CACHE_KEY_PREFIX": app.config["MEMO_PREFIX"]})
 
 
+def _name(kind: str, key: tuple) -> str:
+    return f"{kind}:" + hashlib.sha256("\x1f".join(map(str, key)).encode()).hexdigest()[:40]
+
+
 def remembered(kind: str, key: tuple, build: Callable[[], T]) -> T:
     """`build()`, or what it gave before under the same `kind` and `key` (whose parts' str() must name everything
     the result depends on)."""
-    name = f"{kind}:" + hashlib.sha256("\x1f".join(map(str, key)).encode()).hexdigest()[:40]
-    found = cache.get(name)
+    found = recall(kind, key)
     if found is None:
         found = build()
-        cache.set(name, found)
+        keep(kind, key, found)
     return found
+
+
+def recall(kind: str, key: tuple):
+    """What was kept under `kind` and `key`, or None."""
+    return cache.get(_name(kind, key))
+
+
+def keep(kind: str, key: tuple, value) -> None:
+    cache.set(_name(kind, key), value)
 
 
 def forget_all() -> None:

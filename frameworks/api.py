@@ -5,14 +5,13 @@ from pydantic import BaseModel
 from app.api import api_blueprint
 from app.api.auth import api_user, token_required
 from app.api.openapi import operation
-from app.api.pagination import paginate
+from app.api.pagination import Page, paginate
 from app.api.schemas import Overlay
 from app.domain.errors import ConsortError
 from app.domain.roles import Role
-from frameworks import questions
+from frameworks import listing, questions
 from frameworks import services as frameworks
 from frameworks.domain.lifecycle import FrameworkStatus
-from frameworks.presenters import preload
 from frameworks.schemas import (
     AnswerIn,
     AskedQuestionOut,
@@ -56,7 +55,8 @@ def list_frameworks():
                            {"status": f"Use one of: {known}."})
     query = frameworks.visible_query(api_user(), status=FrameworkStatus(status) if status else None,
                                      search=request.args.get("q"))
-    return paginate(preload(query))
+    page = paginate(query)
+    return Page(listing.as_json(page.items), page.total, page.page, page.per_page)
 
 
 @bp.get("/frameworks/<int:framework_id>")

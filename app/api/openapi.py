@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from app.api import API_PREFIX
 from app.api.pagination import Page
+from app.api.schemas import Serialised
 from app.api.validation import json_body
 
 ERROR_DESCRIPTIONS = {
@@ -92,6 +93,8 @@ def _answer(op: Operation, name: str, result):
 
 
 def _serialise(model: type[BaseModel], value) -> dict:
+    if isinstance(value, Serialised):
+        return value
     if not isinstance(value, model):
         value = model.model_validate(value, from_attributes=True)
     return value.model_dump(mode="json")

@@ -36,6 +36,10 @@ class Overlay:
         return getattr(self._record, name)
 
 
+class Serialised(dict):
+    """An answer already in its JSON form, checked against its model when it was made: served as it is."""
+
+
 class OrganisationOut(BaseModel):
     id: int
     name: str
