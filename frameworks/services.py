@@ -18,6 +18,7 @@ from frameworks.domain.criteria import CriterionSpec, weight_problems
 from frameworks.domain.demand import LotDemand, aggregate, fits, pooling_problems
 from frameworks.domain.lifecycle import FrameworkStatus, IllegalTransition
 from frameworks.models import STATE_TIMESTAMPS, Criterion, Framework, Lot, LotRequirement
+from frameworks.presenters import preload
 from frameworks.requirements import services as requirement_service
 from frameworks.requirements.models import Requirement, RequirementStatus
 from frameworks.sharing import services as sharing
@@ -80,8 +81,11 @@ def create(actor: User, values: dict, now: datetime | None = None) -> Framework:
     return framework
 
 
-def get(framework_id: int, *, for_update: bool = False) -> Framework:
+def get(framework_id: int, *, for_update: bool = False, with_lots: bool = False) -> Framework:
+    """The framework; `with_lots`: its lots, criteria and pooled requirements too, in three more queries in all."""
     query = db.select(Framework).where(Framework.id == framework_id)
+    if with_lots:
+        query = preload(query)
     if for_update:
         query = query.with_for_update()
     framework = db.session.scalar(query)
@@ -90,9 +94,9 @@ def get(framework_id: int, *, for_update: bool = False) -> Framework:
     return framework
 
 
-def get_visible(actor: User, framework_id: int) -> Framework:
+def get_visible(actor: User, framework_id: int, *, with_lots: bool = False) -> Framework:
     """Suppliers see only published frameworks; everyone else signed in sees all."""
-    framework = get(framework_id)
+    framework = get(framework_id, with_lots=with_lots)
     if actor.role == Role.SUPPLIER and framework.status == FrameworkStatus.DRAFT:
         raise NotFound("There is no framework with that id.")
     return framework

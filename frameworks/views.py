@@ -73,14 +73,15 @@ def new_framework():
 @login_required
 def detail(framework_id: int):
     """A framework: its lots and demand, its lifecycle, and the questions to answer."""
-    framework = frameworks.get_visible(current_user, framework_id)
+    framework = frameworks.get_visible(current_user, framework_id, with_lots=True)
     status = framework.current_status(utcnow())
     context = {"framework": framework, "status": status, "categories": CATEGORIES, "now": utcnow(),
                "demands": {lot.id: frameworks.demand(lot) for lot in framework.lots}}
     if current_user.role == Role.ADMIN:
         context |= {"transitions": [s for s in next_states(status) if s in TRANSITION_LABELS and s not in AUTOMATIC],
                     "labels": TRANSITION_LABELS, "unanswered": questions.unanswered(framework.id),
-                    "answer_form": AnswerForm(), "problems": frameworks.publication_problems(framework)}
+                    "answer_form": AnswerForm(),
+                    "problems": frameworks.publication_problems(framework) if status == FrameworkStatus.DRAFT else ()}
     context["published_questions"] = questions.published(framework.id)
     context |= signals.gathered(signals.page_context, framework, user=current_user)
     return render_form("frameworks/detail.html", TransitionForm(), **context)
