@@ -1,10 +1,11 @@
 """API: evaluation panels, conflict declarations, scores, moderated scores, the ranking of a lot."""
 
 
+from app import memo
 from app.api import api_blueprint
 from app.api.auth import api_user, token_required
 from app.api.openapi import operation
-from app.api.schemas import Overlay
+from app.api.schemas import Overlay, Serialised
 from app.domain.roles import Role
 from procurement.evaluation import services as evaluation
 from procurement.evaluation.schemas import (
@@ -69,5 +70,14 @@ def moderate(lot_id: int, body: ModeratedIn):
            description="Admins, and evaluators cleared for the lot once they have scored all of its answers; after "
                        "the bid deadline. Ties go to quality, then to the earlier submission.")
 def ranking(lot_id: int):
-    """The ranking of a lot."""
-    return evaluation.ranking(api_user(), lot_id)
+    """The ranking of a lot: a settled lot's JSON kept beside its ranking (app/memo.py), as admins or as evaluators
+    (who may not see prices) read it."""
+    result = evaluation.ranking(api_user(), lot_id)
+    if result.key is None:
+        return result
+    def build() -> Serialised:
+        return Serialised(RankingOut.model_validate(result, from_attributes=True).model_dump(mode="json"))
+    return memo.remembered(RANKING_JSON_MEMO, (*result.key, result.sees_prices), build)
+
+
+RANKING_JSON_MEMO = "ranking-json.v1"

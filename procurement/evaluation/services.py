@@ -289,6 +289,7 @@ class Ranking:
     rows: list[scoring.Scored]
     sees_prices: bool
     reversals: list[int]  # bids whose removal would reorder the others (relative formula only)
+    key: tuple | None = None  # what it was kept under (app/memo.py), once the lot's bids are settled
 
 
 def ranking(actor: User, lot_id: int, now: datetime | None = None) -> Ranking:
@@ -301,9 +302,10 @@ def ranking(actor: User, lot_id: int, now: datetime | None = None) -> Ranking:
         raise Forbidden("Score every answer of this lot first: the ranking shows the other evaluators' scores.")
     if not bids.settled(lot.framework, now):
         rows, reversals = _ranked(lot)
-    else:
-        rows, reversals = memo.remembered(ranking_key.KIND, ranking_key.of(lot), lambda: _ranked(lot))
-    return Ranking(lot, rows, access.sees_prices, reversals)
+        return Ranking(lot, rows, access.sees_prices, reversals)
+    key = ranking_key.of(lot)
+    rows, reversals = memo.remembered(ranking_key.KIND, key, lambda: _ranked(lot))
+    return Ranking(lot, rows, access.sees_prices, reversals, key)
 
 
 def _ranked(lot: Lot) -> tuple[list[scoring.Scored], list[int]]:
