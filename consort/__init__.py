@@ -37,11 +37,12 @@ from procurement.payments import views as payments_views
 from procurement.savings import api as savings_api
 from procurement.savings import views as savings_views
 from suppliers import api as suppliers_api
+from suppliers import bid_pages
 from suppliers import views as suppliers_views
 
-PAGES = (dashboard_views.bp, frameworks_views.bp, publication_views.bp, suppliers_views.bp, requirements_views.bp,
-         evaluation_views.bp, award_views.bp, board_views.bp, contracts_views.bp, calloffs_views.bp,
-         payments_views.bp, savings_views.bp, sharing_views.bp, privacy_views.bp)
+PAGES = (dashboard_views.bp, frameworks_views.bp, publication_views.bp, suppliers_views.bp, bid_pages.bp,
+         requirements_views.bp, evaluation_views.bp, award_views.bp, board_views.bp, contracts_views.bp,
+         calloffs_views.bp, payments_views.bp, savings_views.bp, sharing_views.bp, privacy_views.bp)
 API = (frameworks_api.bp, publication_api.bp, requirements_api.bp, suppliers_api.bp, evaluation_api.bp, award_api.bp,
        board_api.bp, contracts_api.bp, calloffs_api.bp, payments_api.bp, payments_api.webhook_bp, savings_api.bp,
        sharing_api.bp, privacy_api.bp)

@@ -292,6 +292,12 @@ def replace(actor: User, bid_id: int, lots: Sequence[bidding.LotOffer], bundles:
             now: datetime | None = None) -> Bid:
     """Replace a bid's content; a submitted or withdrawn bid becomes a draft to be submitted again. Commits."""
     bid, framework, now = own_for_write(actor, bid_id, now)
+    return revise(actor, bid, framework, now, lots, bundles)
+
+
+def revise(actor: User, bid: Bid, framework: Framework, now: datetime, lots: Sequence[bidding.LotOffer],
+           bundles: Sequence[bidding.Bundle]) -> Bid:
+    """Write new content into a bid that `own_for_write` locked, as a draft. Commits."""
     content = bidding.BidContent(framework.id, bid.supplier_id, list(lots), list(bundles))
     _raise_problems(bidding.draft_problems(content, rules_of(framework)))
     before = bid.status.value

@@ -1,5 +1,4 @@
 """Forms for supplier profiles, declarations, bids and their documents."""
-import math
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
@@ -10,7 +9,7 @@ from wtforms.validators import Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.formfields import FiniteDecimalField
-from suppliers.domain import bidding, exclusion
+from suppliers.domain import bid_tasks, bidding, exclusion
 
 MAX_PRICE = Decimal("100000000000")
 BUNDLE_ROWS = 3
@@ -65,74 +64,74 @@ def declaration_answers(form) -> dict[str, bool]:
             if form[ground_field(g.code)].data in ("yes", "no")}
 
 
-def price_field(name: str) -> str:
-    return f"lot_{name}_price"
-
-
 def bundle_rows(framework) -> int:
-    """As many bundle rows as there can be different bundles (sets of two or more lots a supplier may win), up to
-    BUNDLE_ROWS: none with one lot, one with two lots."""
-    lots = len(framework.lots)
-    largest = min(lots, framework.max_lots_per_supplier or lots)
-    return min(BUNDLE_ROWS, sum(math.comb(lots, size) for size in range(2, largest + 1)))
+    """As many bundle rows as there can be different bundles of the framework's lots, up to BUNDLE_ROWS: none with
+    one lot, one with two lots."""
+    return min(BUNDLE_ROWS, bid_tasks.possible_bundles(len(framework.lots), framework.max_lots_per_supplier))
 
 
-def bid_form(framework, bid=None, formdata=None):
-    """A form for the whole bid: a price and answers per lot, and a bundle row for each bundle there can be."""
+def lot_form(lot, offer: bidding.LotOffer | None = None, formdata=None):
+    """A form for one lot of a bid: its price and an answer to each of its criteria."""
+    fields: dict = {"price": FiniteDecimalField(
+        f"Price for lot {lot.number}, for its whole pooled demand (£)", places=2,
+        validators=[Optional(), _PRICE_RANGE])}
+    for criterion in lot.criteria:
+        fields[answer_field(criterion.id)] = TextAreaField(
+            criterion.name, validators=[Length(max=50_000)], description=criterion.guidance or "")
+    fields["save"] = SubmitField("Save and continue")
+    data = {}
+    if offer is not None:
+        data = {"price": offer.price} | {answer_field(c): text for c, text in offer.answers.items()}
+    return type("LotForm", (FlaskForm,), fields)(formdata=formdata, data=data)
+
+
+def answer_field(criterion_id: int) -> str:
+    return f"answer_{criterion_id}"
+
+
+def lot_offer(form, lot) -> bidding.LotOffer:
+    """The lot's offer the form holds; a price left empty is £0, which the rules refuse with their reason."""
+    price = form.price.data
+    answers = {c.id: form[answer_field(c.id)].data for c in lot.criteria
+               if (form[answer_field(c.id)].data or "").strip()}
+    return bidding.LotOffer(lot.id, price if price is not None else Decimal(0), answers)
+
+
+def lot_place(name: str) -> str:
+    """The lot form's field for one of the rules' names: the lot's offer is `lots.0`; the rest go above the form."""
+    if name == "lots.0.price":
+        return "price"
+    if name.startswith("lots.0.answers."):
+        return answer_field(int(name.rsplit(".", 1)[1]))
+    return name
+
+
+def bundles_form(framework, offers, bundles=(), formdata=None):
+    """A form of bundle rows: as many as there can be different bundles of the lots the bid prices (up to
+    BUNDLE_ROWS, and never fewer than the bid holds), each choosing from those lots."""
+    lots = {lot.id: lot for lot in framework.lots}
+    priced = sorted((lots[o.lot_id] for o in offers if o.lot_id in lots), key=lambda lot: lot.number)
+    choices = [SelectChoice(str(lot.id), f"Lot {lot.number}: {lot.title}") for lot in priced]
+    rows = max(len(bundles), min(BUNDLE_ROWS, bid_tasks.possible_bundles(len(priced),
+                                                                        framework.max_lots_per_supplier)))
     fields: dict = {}
-    lot_choices = [SelectChoice(str(lot.id), f"Lot {lot.number}: {lot.title}") for lot in framework.lots]
-    for lot in framework.lots:
-        fields[f"lot_{lot.id}_include"] = BooleanField(f"Bid for lot {lot.number}: {lot.title}")
-        fields[f"lot_{lot.id}_price"] = FiniteDecimalField(
-            f"Price for lot {lot.number}, for its whole pooled demand (£)", places=2,
-            validators=[Optional(), _PRICE_RANGE])
-        for criterion in lot.criteria:
-            fields[f"lot_{lot.id}_answer_{criterion.id}"] = TextAreaField(
-                criterion.name, validators=[Length(max=50_000)],
-                description=f"At most {criterion.word_limit} words. {criterion.guidance or ''}".strip(),
-                render_kw={"data-word-limit": criterion.word_limit})
-    rows = bundle_rows(framework)
     for row in range(rows):
         fields[f"bundle_{row}_lots"] = SelectMultipleField(
-            f"Bundle {row + 1}: lots", choices=lot_choices, validators=[Optional()],
+            f"Bundle {row + 1}: lots", choices=choices, validators=[Optional()],
             widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
         fields[f"bundle_{row}_price"] = FiniteDecimalField(
             f"Bundle {row + 1}: one price for all its lots (£)", places=2, validators=[Optional(), _PRICE_RANGE])
-    fields["save"] = SubmitField("Save draft")
-    form_class = type("BidForm", (FlaskForm,), fields | {"bundle_rows": rows})
-    return form_class(formdata=formdata, data=_bid_data(bid))
-
-
-def _bid_data(bid) -> dict:
-    if bid is None:
-        return {}
+    fields["save"] = SubmitField("Save and continue")
     data: dict = {}
-    for offer in bid.lots:
-        data[f"lot_{offer.lot_id}_include"] = True
-        data[f"lot_{offer.lot_id}_price"] = offer.price
-        for answer in offer.answers:
-            data[f"lot_{offer.lot_id}_answer_{answer.criterion_id}"] = answer.text
-    for row, bundle in enumerate(bid.bundles[:bundle_rows(bid.framework)]):
-        data[f"bundle_{row}_lots"] = [str(x.lot_id) for x in bundle.lots]
+    for row, bundle in enumerate(bundles):
+        data[f"bundle_{row}_lots"] = [str(lot_id) for lot_id in bundle.lot_ids]
         data[f"bundle_{row}_price"] = bundle.price
-    return data
+    return type("BundlesForm", (FlaskForm,), fields | {"bundle_rows": rows})(formdata=formdata, data=data)
 
 
-def bid_content(form, framework) -> tuple[list[bidding.LotOffer], list[bidding.Bundle], dict[str, str]]:
-    """The offers and bundles the form holds, and where each of the rules' field names is on the form."""
-    offers, bundles, places = [], [], {}
-    for lot in framework.lots:
-        price = form[f"lot_{lot.id}_price"].data
-        if not form[f"lot_{lot.id}_include"].data:
-            continue
-        i = len(offers)
-        answers = {c.id: form[f"lot_{lot.id}_answer_{c.id}"].data or "" for c in lot.criteria
-                   if (form[f"lot_{lot.id}_answer_{c.id}"].data or "").strip()}
-        offers.append(bidding.LotOffer(lot.id, price if price is not None else Decimal(0), answers))
-        places[f"lots.{i}.price"] = f"lot_{lot.id}_price"
-        places[f"lots.{i}.lot_id"] = f"lot_{lot.id}_include"
-        for c in lot.criteria:
-            places[f"lots.{i}.answers.{c.id}"] = f"lot_{lot.id}_answer_{c.id}"
+def bundle_content(form) -> tuple[list[bidding.Bundle], dict[str, str]]:
+    """The bundles the form holds (a row left empty is none), and where each of the rules' names is on the form."""
+    bundles, places = [], {}
     for row in range(form.bundle_rows):
         lot_ids = [int(x) for x in form[f"bundle_{row}_lots"].data or []]
         price = form[f"bundle_{row}_price"].data
@@ -142,7 +141,7 @@ def bid_content(form, framework) -> tuple[list[bidding.LotOffer], list[bidding.B
         bundles.append(bidding.Bundle(tuple(lot_ids), price if price is not None else Decimal(0)))
         places[f"bundles.{i}.lot_ids"] = f"bundle_{row}_lots"
         places[f"bundles.{i}.price"] = f"bundle_{row}_price"
-    return offers, bundles, places
+    return bundles, places
 
 
 class UploadForm(FlaskForm):

@@ -1,9 +1,8 @@
-"""Pages of suppliers: the profile and declaration, the bid, its documents and receipt, and bid lists."""
+"""Pages of suppliers: the profile and declaration, a bid and its receipt, submitting and withdrawing, bid lists."""
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from app import throttle
 from app.accounts.access import role_required
 from app.audit import transparency
 from app.csvfiles import csv_response
@@ -19,9 +18,6 @@ from suppliers.api import serve
 from suppliers.domain import bidding, exclusion
 from suppliers.forms import (
     ProfileForm,
-    UploadForm,
-    bid_content,
-    bid_form,
     declaration_answers,
     declaration_form,
     ground_field,
@@ -72,38 +68,6 @@ def _declaration_field(name: str) -> str:
     return ground_field(name.split(".", 1)[1]) if name.startswith("answers.") else name
 
 
-def _framework_for_bidding(framework_id: int):
-    framework = frameworks.get_visible(current_user, framework_id)
-    return framework, framework.current_status(utcnow()) == FrameworkStatus.OPEN
-
-
-@bp.route("/frameworks/<int:framework_id>/bid", methods=["GET", "POST"])
-@role_required(Role.SUPPLIER)
-def edit_bid(framework_id: int):
-    """The supplier's bid on a framework, lot by lot, saved as a draft (as it is typed, where scripts run)."""
-    framework, is_open = _framework_for_bidding(framework_id)
-    bid = bids.own_bid(current_user, framework.id)
-    autosave = request.headers.get("X-Autosave") == "1"
-    form = bid_form(framework, bid, formdata=request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
-        offers, bundles, places = bid_content(form, framework)
-        with service_errors(form, rename=lambda name: places.get(name, name)) as outcome:
-            bid = bids.save(current_user, framework.id, offers, bundles)
-            if autosave:
-                return jsonify(bid_id=bid.id, status=bid.status.value, saved_at=bid.updated_at.isoformat())
-            flash("Your draft is saved. Submit it before the deadline for it to count.", "success")
-            return redirect(url_for("suppliers.bid", bid_id=bid.id))
-        if autosave:
-            error = outcome.error
-            return jsonify(error=error.code, message=error.message, fields=error.fields), error.status
-    elif request.method == "POST" and autosave:
-        fields = {name: errors[0] for name, errors in form.errors.items()}
-        return jsonify(error="validation_failed", message=next(iter(fields.values()), "Check the form."),
-                       fields=fields), 422
-    return render_form("suppliers/bid_form.html", form, framework=framework, bid=bid, is_open=is_open,
-                       now=utcnow(), missing=profiles.missing_before_bidding(current_user.organisation_id))
-
-
 def _receipt_proof(bid) -> dict | None:
     """Where the receipt's inclusion proof is, once a checkpoint covers its event."""
     checkpoint = transparency.latest_checkpoint() if bid.receipt_log_index is not None else None
@@ -117,10 +81,6 @@ def _receipt_proof(bid) -> dict | None:
 @login_required
 def bid(bid_id: int):
     """A bid and its receipt, as far as the seal lets the reader see it."""
-    return _bid_page(bid_id, UploadForm())
-
-
-def _bid_page(bid_id: int, upload_form: UploadForm):
     record = bids.readable(current_user, bid_id)
     framework = record.framework
     own = current_user.role == Role.SUPPLIER
@@ -133,10 +93,10 @@ def _bid_page(bid_id: int, upload_form: UploadForm):
     # The supplier sees its declaration in force; readers after the deadline see the one the bid was tendered with.
     declaration = profiles.current_declaration(record.supplier_id) if own else record.declaration
     view = bids.view_for(current_user, framework)
-    return render_form("suppliers/bid.html", upload_form, bid=record, framework=framework, lots=lots, own=own,
-                       view=view, proof=_receipt_proof(record), is_open=is_open and own, problems=problems,
-                       upload_form=upload_form, confirm_form=ConfirmForm(), declaration=declaration,
-                       declaration_summary=exclusion.summary(profiles.as_domain(declaration)))
+    return render_template("suppliers/bid.html", bid=record, framework=framework, lots=lots, own=own,
+                           view=view, proof=_receipt_proof(record), is_open=is_open and own, problems=problems,
+                           declaration=declaration,
+                           declaration_summary=exclusion.summary(profiles.as_domain(declaration)))
 
 
 @bp.route("/bids/<int:bid_id>/submit", methods=["GET", "POST"])
@@ -176,33 +136,6 @@ def withdraw(bid_id: int):
             flash("Your bid is withdrawn. You can change it and submit it again until the deadline.", "success")
         return redirect(url_for("suppliers.bid", bid_id=bid_id))
     return render_template("suppliers/confirm.html", bid=record, form=form, action="withdraw", declaration=None)
-
-
-@bp.post("/bids/<int:bid_id>/documents")
-@role_required(Role.SUPPLIER)
-@throttle.limited("upload", per_user=True)
-def upload(bid_id: int):
-    """Attach a document to the bid."""
-    form = UploadForm()
-    if form.validate_on_submit():
-        with service_errors(form):
-            document = documents.upload(current_user, bid_id, form.file.data.filename or "", form.file.data.read())
-            flash(f"“{document.filename}” is attached ({document.media_type}). "
-                  "Submit the bid again so that its receipt covers it.", "success")
-            return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
-    return _bid_page(bid_id, form)
-
-
-@bp.post("/bids/<int:bid_id>/documents/<int:document_id>/remove")
-@role_required(Role.SUPPLIER)
-def remove_document(bid_id: int, document_id: int):
-    """Remove a document from the bid."""
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        with service_errors():
-            documents.remove(current_user, bid_id, document_id)
-            flash("The document is removed.", "success")
-    return redirect(url_for("suppliers.bid", bid_id=bid_id)), 303
 
 
 @bp.get("/bids/<int:bid_id>/documents/<int:document_id>")

@@ -110,7 +110,7 @@ def supplier_tasks(user: User, now: datetime) -> list[Task]:
         db.select(Framework).join(Bid, Bid.framework_id == Framework.id)
         .where(Bid.supplier_id == organisation_id, Bid.status == BidStatus.DRAFT,
                Framework.status == FrameworkStatus.OPEN, Framework.bid_deadline > now)).all()
-    tasks += [Task(f"Finish and submit your bid for {framework.reference} {framework.title}", "suppliers.edit_bid",
+    tasks += [Task(f"Finish and submit your bid for {framework.reference} {framework.title}", "bidding.task_list",
                    {"framework_id": framework.id}, framework.bid_deadline, "Draft: not yet submitted")
               for framework in drafts]
     contracts = db.session.scalars(db.select(Contract).where(Contract.supplier_id == organisation_id,

@@ -1,5 +1,5 @@
-"""A new supplier, in a real browser: registers, declares, drafts a bid on two lots with a bundle, uploads a
-document, submits, reads the receipt, revises and submits again.
+"""A new supplier, in a real browser: registers, declares, drafts a bid from its task list (a page per lot, a
+bundle, a document), checks its answers and submits, reads the receipt, revises and submits again.
 
 Every step is taken by the labels of fields and the names of links and buttons, as a person takes it.
 """
@@ -74,34 +74,57 @@ def _journey(live_server, page, framework):
     page.get_by_role("button", name="Make this declaration").click()
     expect(page.get_by_text("Declared that no exclusion ground applies.")).to_be_visible()
 
-    # Drafts a bid on both lots, with a bundle; the draft saves itself as it is typed.
+    # Opens the bid's task list: the organisation's tasks first, then a task per lot, bundles and documents.
     page.goto(f"{live_server}/frameworks/{framework.id}")
     page.get_by_role("link", name="Your bid", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Your bid on London end-user devices")).to_be_visible()
+    expect(page.locator("#declaration-status")).to_have_text("Completed")
+    expect(page.locator("#profile-status")).not_to_have_text("Completed")  # no address or contact yet
+    expect(page.locator("#check-status")).to_have_text("Cannot start yet")
+
+    # Prices and answers each lot on its own page; the draft saves itself as it is typed.
     for number, price in ((1, "180000.00"), (2, "45000.00")):
-        lot = page.get_by_role("group", name=re.compile(rf"^Lot {number}:"))
-        lot.get_by_label(re.compile(rf"^Bid for lot {number}")).check()
-        lot.get_by_label(re.compile(rf"^Price for lot {number}")).fill(price)
-        lot.get_by_label("Quality of the devices").fill(f"Lot {number}: business-grade devices, 3-year warranty.")
-        lot.get_by_label("Social value").fill(f"Lot {number}: two apprentices from Tower Hamlets.")
-        # The word count under the answer follows what is typed (the limit is in the hint without scripts).
-        expect(lot.locator(".word-count").last).to_have_text(re.compile(r"^You have \d+ words remaining \(7 of \d+\)$"))
-    expect(page.get_by_text(re.compile(r"^Draft saved at"))).to_be_visible(timeout=15_000)
+        page.get_by_role("link", name=re.compile(rf"^Lot {number}:")).click()
+        expect(page.get_by_role("heading", level=1, name=re.compile(rf"^Lot {number}:"))).to_be_visible()
+        page.get_by_label(re.compile(rf"^Price for lot {number}")).fill(price)
+        page.get_by_label("Quality of the devices").fill(f"Lot {number}: business-grade devices, 3-year warranty.")
+        page.get_by_label("Social value").fill(f"Lot {number}: two apprentices from Tower Hamlets.")
+        # The word count under the answer follows what is typed (without scripts it states the limit).
+        expect(page.locator(".word-count").last).to_have_text(
+            re.compile(r"^You have \d+ words remaining \(7 of \d+\)$"))
+        expect(page.get_by_text(re.compile(r"^Draft saved at"))).to_be_visible(timeout=15_000)
+        page.get_by_role("button", name="Save and continue").click()
+        expect(page.get_by_text(f"Lot {number} is saved in your draft.")).to_be_visible()
+        expect(page.locator(".task-status").filter(has_text="Completed")).to_have_count(number + 1)
+
+    # Offers a bundle of both lots, on the bundles page: one block, as two lots make one bundle.
+    page.get_by_role("link", name="Bundles (optional)").click()
     bundle = page.get_by_role("group", name="Bundle 1: lots")
     bundle.get_by_label(re.compile(r"^Lot 1:")).check()
     bundle.get_by_label(re.compile(r"^Lot 2:")).check()
+    expect(page.get_by_role("group", name="Bundle 2: lots")).to_have_count(0)
     page.get_by_label("Bundle 1: one price for all its lots (£)").fill("210000.00")
-    page.get_by_role("button", name="Save draft").click()
-    expect(page.get_by_text("Your draft is saved.")).to_be_visible()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_text("Your bundles are saved in your draft.")).to_be_visible()
 
     # Uploads a document.
+    page.get_by_role("link", name="Documents (optional)").click()
     page.get_by_label("Document", exact=True).set_input_files(
         {"name": "method-statement.pdf", "mimeType": "application/pdf", "buffer": PDF})
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("link", name="method-statement.pdf")).to_be_visible()
+    page.get_by_role("link", name="Continue").click()
 
-    # Submits, after a confirmation, and reads the receipt.
-    page.get_by_role("link", name="Submit the bid").click()
-    expect(page.get_by_role("heading", name="Submit your bid?")).to_be_visible()
+    # Checks the answers, changes one from there, and submits; then reads the receipt.
+    page.get_by_role("link", name="Check your answers and submit").click()
+    expect(page.get_by_role("heading", level=1, name="Check your answers before submitting your bid")).to_be_visible()
+    expect(page.get_by_text("Lot 2: two apprentices from Tower Hamlets.")).to_be_visible()
+    page.get_by_role("link", name="Change Social value for lot 2").click()
+    expect(page.get_by_label("Social value")).to_have_value("Lot 2: two apprentices from Tower Hamlets.")
+    page.get_by_label("Social value").fill("Lot 2: three apprentices from Tower Hamlets.")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("link", name="Check your answers and submit").click()
+    expect(page.get_by_text("Lot 2: three apprentices from Tower Hamlets.")).to_be_visible()
     page.get_by_role("button", name="Submit the bid").click()
     expect(page.get_by_role("heading", level=1, name="Bid submitted")).to_be_visible()
     expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
@@ -117,12 +140,13 @@ def _journey(live_server, page, framework):
 
     # Revises (which takes it back to draft) and submits again: a new receipt.
     page.get_by_role("link", name="Change the bid").click()
+    expect(page.locator("#check-status")).to_have_text("Completed")
+    page.get_by_role("link", name=re.compile(r"^Lot 2:")).click()
     expect(page.get_by_text("Saving a change takes it back to draft")).to_be_visible()
-    page.get_by_role("group", name=re.compile(r"^Lot 2:")).get_by_label(re.compile(r"^Price for lot 2")).fill(
-        "43500.00")
-    page.get_by_role("button", name="Save draft").click()
-    expect(page.get_by_text("This is a draft")).to_be_visible()
-    page.get_by_role("link", name="Submit the bid").click()
+    page.get_by_label(re.compile(r"^Price for lot 2")).fill("43500.00")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator("#check-status")).to_have_text("Not started")
+    page.get_by_role("link", name="Check your answers and submit").click()
     page.get_by_role("button", name="Submit the bid").click()
     expect(page.get_by_role("heading", level=1, name="Bid submitted")).to_be_visible()
     page.get_by_role("link", name="See your bid and its receipt").click()

@@ -34,18 +34,24 @@ def browser(app, world, who="supplier"):
     return client
 
 
-def bid_form(client, framework, laptops, tablets=None, **changes) -> dict:
-    quality, social = (c["id"] for c in laptops["criteria"])
-    data = {"csrf_token": csrf_token(client, f"/frameworks/{framework['id']}/bid"),
-            f"lot_{laptops['id']}_include": "y", f"lot_{laptops['id']}_price": "150000.00",
-            f"lot_{laptops['id']}_answer_{quality}": "Business laptops with a 3-year warranty.",
-            f"lot_{laptops['id']}_answer_{social}": "Two apprentices from Camden."}
-    if tablets:
-        t_quality, t_social = (c["id"] for c in tablets["criteria"])
-        data |= {f"lot_{tablets['id']}_include": "y", f"lot_{tablets['id']}_price": "40000.00",
-                 f"lot_{tablets['id']}_answer_{t_quality}": "Rugged tablets.",
-                 f"lot_{tablets['id']}_answer_{t_social}": "Repairs done in London."}
+def lot_path(framework, lot) -> str:
+    return f"/frameworks/{framework['id']}/bid/lots/{lot['id']}"
+
+
+def lot_form(client, framework, lot, price="150000.00", answers=("Business laptops with a 3-year warranty.",
+                                                                  "Two apprentices from Camden."), **changes) -> dict:
+    """The lot page's form, filled: a price and an answer to each of the lot's criteria."""
+    data = {"csrf_token": csrf_token(client, lot_path(framework, lot)), "price": price}
+    data |= {f"answer_{c['id']}": text for c, text in zip(lot["criteria"], answers, strict=True)}
     return data | changes
+
+
+def save_lots(client, framework, *lots) -> None:
+    """Save each lot from its page, as a supplier does: laptops at £150,000, tablets at £40,000."""
+    for lot in lots:
+        price = {"Laptops": "150000.00", "Tablets": "40000.00"}[lot["title"]]
+        response = client.post(lot_path(framework, lot), data=lot_form(client, framework, lot, price=price))
+        assert response.status_code == 303, page(response)
 
 
 def the_bid() -> Bid:
@@ -53,64 +59,104 @@ def the_bid() -> Bid:
     return db.session.scalar(db.select(Bid))
 
 
-def test_a_supplier_saves_a_draft_on_two_lots_with_a_bundle(app, world, framework):
+def test_a_supplier_saves_a_draft_lot_by_lot_then_a_bundle(app, world, framework):
     framework, laptops, tablets = framework
     client = browser(app, world)
-    form = page(client.get(f"/frameworks/{framework['id']}/bid"))
-    assert "Lot 1: Laptops" in form and "Lot 2: Tablets" in form and "data-autosave" in form
-    data = bid_form(client, framework, laptops, tablets, bundle_0_lots=[str(laptops["id"]), str(tablets["id"])],
-                    bundle_0_price="180000.00")
-    response = client.post(f"/frameworks/{framework['id']}/bid", data=data)
-    assert response.status_code == 302
+    shown = page(client.get(lot_path(framework, laptops)))
+    assert "<h1>Lot 1: Laptops</h1>" in shown and "data-autosave" in shown and "Save and continue" in shown
+    response = client.post(lot_path(framework, laptops), data=lot_form(client, framework, laptops))
+    assert response.status_code == 303 and response.headers["Location"] == f"/frameworks/{framework['id']}/bid"
+    assert "Lot 1 is saved in your draft." in page(client.get(response.headers["Location"]))
+    save_lots(client, framework, tablets)
     bid = the_bid()
-    assert response.headers["Location"].endswith(f"/bids/{bid.id}")
     assert bid.status == BidStatus.DRAFT
-    assert [str(o.price) for o in bid.lots] == ["150000.00", "40000.00"]
-    assert [str(b.price) for b in bid.bundles] == ["180000.00"]
+    assert [str(o.price) for o in bid.lots] == ["150000.00", "40000.00"]  # saving lot 2 kept lot 1
+    bundles = f"/frameworks/{framework['id']}/bid/bundles"
+    assert "Bundle 1: lots" in page(client.get(bundles)) and "Bundle 2: lots" not in page(client.get(bundles))
+    response = client.post(bundles, data={"csrf_token": csrf_token(client, bundles), "bundle_0_price": "180000.00",
+                                          "bundle_0_lots": [str(laptops["id"]), str(tablets["id"])]})
+    assert response.status_code == 303
+    bid = the_bid()
+    assert [str(b.price) for b in bid.bundles] == ["180000.00"] and len(bid.lots) == 2
     shown = page(client.get(f"/bids/{bid.id}"))
     assert "£150,000.00" in shown and "Two apprentices from Camden." in shown and "Submit the bid" in shown
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"lot_{laptops}_price": ""}, "A price must be more than £0."),
-    ({"lot_{laptops}_price": "-5"}, "Enter a price from £0.01"),
-    ({"lot_{laptops}_price": "NaN"}, "Enter a number"),
-    ({"lot_{laptops}_answer_{quality}": "word " * 501}, "the limit is 500"),
-    ({"bundle_0_lots": ["{laptops}"], "bundle_0_price": "1000"}, "A bundle is two or more different lots."),
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"price": ""}, "price", "A price must be more than £0."),
+    ({"price": "-5"}, "price", "Enter a price from £0.01 to £100,000,000,000."),
+    ({"price": "NaN"}, "price", "Enter a number"),
+    ({"answer_{quality}": "word " * 501}, "answer_{quality}", "This answer has 501 words; the limit is 500."),
 ])
-def test_a_bad_form_is_shown_again_with_the_reason_and_saves_nothing(app, world, framework, changes, message):
+def test_a_bad_lot_is_shown_again_with_the_reason_in_the_error_summary_and_saves_nothing(app, world, framework,
+                                                                                          changes, field, message):
     framework, laptops, _ = framework
     client = browser(app, world)
     quality = laptops["criteria"][0]["id"]
-    values = {"laptops": laptops["id"], "quality": quality}
-    changes = {k.format(**values): ([x.format(**values) for x in v] if isinstance(v, list) else v)
-               for k, v in changes.items()}
-    response = client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops, **changes))
+    changes = {k.format(quality=quality): v for k, v in changes.items()}
+    response = client.post(lot_path(framework, laptops), data=lot_form(client, framework, laptops, **changes))
     assert response.status_code == 422
-    assert message in page(response)
+    shown = page(response)
+    assert "<title>Error: " in shown and "There is a problem" in shown
+    if message != "Enter a number":
+        assert_summary_links_to(response, field.format(quality=quality), message)
+    else:
+        assert message in shown
     assert the_bid() is None
 
 
-def test_the_draft_saves_itself_as_it_is_typed(app, world, framework):
-    framework, laptops, _ = framework
+def test_a_bad_bundle_is_shown_on_the_bundles_page_and_saves_nothing(app, world, framework):
+    framework, laptops, tablets = framework
+    client = browser(app, world)
+    save_lots(client, framework, laptops, tablets)
+    bundles = f"/frameworks/{framework['id']}/bid/bundles"
+    response = client.post(bundles, data={"csrf_token": csrf_token(client, bundles), "bundle_0_price": "1000",
+                                          "bundle_0_lots": [str(laptops["id"])]})
+    assert response.status_code == 422
+    assert '<a href="#bundle_0_lots">A bundle is two or more different lots.</a>' in page(response)
+    assert the_bid().bundles == []
+
+
+def test_a_lot_in_a_bundle_cannot_be_taken_out_until_the_bundle_is(app, world, framework):
+    framework, laptops, tablets = framework
+    client = browser(app, world)
+    save_lots(client, framework, laptops, tablets)
+    bundles = f"/frameworks/{framework['id']}/bid/bundles"
+    client.post(bundles, data={"csrf_token": csrf_token(client, bundles), "bundle_0_price": "180000.00",
+                               "bundle_0_lots": [str(laptops["id"]), str(tablets["id"])]})
+    remove = lot_path(framework, tablets) + "/remove"
+    token = csrf_token(client, lot_path(framework, tablets))
+    refused = client.post(remove, data={"csrf_token": token})
+    assert refused.status_code == 303
+    assert "Take it out of the bundle first" in page(client.get(refused.headers["Location"]))
+    assert len(the_bid().lots) == 2
+    client.post(bundles, data={"csrf_token": token, "bundle_0_price": "", "bundle_0_lots": []})
+    assert client.post(remove, data={"csrf_token": token}).status_code == 303
+    assert [str(o.price) for o in the_bid().lots] == ["150000.00"]
+
+
+def test_the_lot_saves_itself_as_it_is_typed(app, world, framework):
+    framework, laptops, tablets = framework
     client = browser(app, world)
     headers = {"X-Autosave": "1"}
-    saved = client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops),
-                        headers=headers)
+    saved = client.post(lot_path(framework, laptops), data=lot_form(client, framework, laptops), headers=headers)
     assert saved.status_code == 200
     body = saved.get_json()
     assert (body["status"], body["bid_id"]) == ("draft", the_bid().id)
-    refused = client.post(f"/frameworks/{framework['id']}/bid", headers=headers, data=bid_form(
-        client, framework, laptops, **{f"lot_{laptops['id']}_price": ""}))
+    refused = client.post(lot_path(framework, laptops), headers=headers,
+                          data=lot_form(client, framework, laptops, price=""))
     assert refused.status_code == 422
-    assert refused.get_json()["fields"] == {f"lot_{laptops['id']}_price": "A price must be more than £0."}
+    assert refused.get_json()["fields"] == {"price": "A price must be more than £0."}
     assert str(the_bid().lots[0].price) == "150000.00"  # the refused save changed nothing
+    assert client.post(lot_path(framework, tablets), headers=headers,
+                       data=lot_form(client, framework, tablets, price="40000.00")).status_code == 200
+    assert [str(o.price) for o in the_bid().lots] == ["150000.00", "40000.00"]
 
 
 def test_submitting_asks_first_then_shows_the_receipt(app, world, framework):
     framework, laptops, _ = framework
     client = browser(app, world)
-    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops))
+    save_lots(client, framework, laptops)
     bid = the_bid()
     confirm = page(client.get(f"/bids/{bid.id}/submit"))
     assert "Submit your bid?" in confirm and "You have not made a declaration" in confirm
@@ -135,8 +181,7 @@ def test_an_incomplete_bid_cannot_be_submitted_and_the_page_says_what_is_missing
     framework, laptops, _ = framework
     client = browser(app, world)
     quality = laptops["criteria"][0]["id"]
-    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(
-        client, framework, laptops, **{f"lot_{laptops['id']}_answer_{quality}": ""}))
+    client.post(lot_path(framework, laptops), data=lot_form(client, framework, laptops, **{f"answer_{quality}": ""}))
     bid = the_bid()
     shown = page(client.get(f"/bids/{bid.id}"))
     assert "Answer every quality question of lot 1 before submitting." in shown
@@ -148,7 +193,7 @@ def test_an_incomplete_bid_cannot_be_submitted_and_the_page_says_what_is_missing
 def test_withdrawing_asks_first(app, world, framework):
     framework, laptops, _ = framework
     client = browser(app, world)
-    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops))
+    save_lots(client, framework, laptops)
     bid = the_bid()
     assert "Withdraw your bid?" in page(client.get(f"/bids/{bid.id}/withdraw"))
     client.post(f"/bids/{bid.id}/withdraw", data={"csrf_token": csrf_token(client, f"/bids/{bid.id}/withdraw")})
@@ -158,18 +203,19 @@ def test_withdrawing_asks_first(app, world, framework):
 def test_after_the_deadline_the_page_refuses_every_change(app, world, framework):
     framework, laptops, _ = framework
     client = browser(app, world)
-    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops))
+    save_lots(client, framework, laptops)
     bid = the_bid()
     token = csrf_token(client, f"/bids/{bid.id}/submit")
     past_deadline(framework["id"])
-    response = client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(
-        client, framework, laptops, csrf_token=token, **{f"lot_{laptops['id']}_price": "1.00"}))
+    response = client.post(lot_path(framework, laptops), data=lot_form(client, framework, laptops, price="1.00",
+                                                                       csrf_token=token))
     assert response.status_code == 422
     assert "The bid deadline has passed" in page(response)
     client.post(f"/bids/{bid.id}/submit", data={"csrf_token": token})
     bid = the_bid()
     assert (bid.status, str(bid.lots[0].price)) == (BidStatus.DRAFT, "150000.00")
     assert "The bid deadline has passed" in page(client.get(f"/bids/{bid.id}"))
+    assert "Bidding is closed" in page(client.get(f"/frameworks/{framework['id']}/bid"))
 
 
 @pytest.mark.parametrize("storage", ["local", "s3"])
@@ -178,13 +224,15 @@ def test_documents_are_uploaded_and_refused_on_the_page(app, world, framework, s
         request.getfixturevalue("s3_documents")
     framework, laptops, _ = framework
     client = browser(app, world)
-    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops))
+    documents = f"/frameworks/{framework['id']}/bid/documents"
+    assert client.get(documents).headers["Location"] == f"/frameworks/{framework['id']}/bid"  # no bid yet
+    save_lots(client, framework, laptops)
     bid = the_bid()
-    token = csrf_token(client, f"/bids/{bid.id}")
+    token = csrf_token(client, documents)
     good = client.post(f"/bids/{bid.id}/documents", content_type="multipart/form-data",
                        data={"csrf_token": token, "file": (io.BytesIO(PDF), "method.pdf")})
-    assert good.status_code == 303
-    assert "“method.pdf” is attached" in page(client.get(f"/bids/{bid.id}"))
+    assert good.status_code == 303 and good.headers["Location"] == documents
+    assert "“method.pdf” is attached" in page(client.get(documents))
     bad = client.post(f"/bids/{bid.id}/documents", content_type="multipart/form-data",
                       data={"csrf_token": token, "file": (io.BytesIO(b"MZ\x90\x00"), "../../evil.pdf")})
     # A refused document is shown like any form's error: in the summary, linked to the field, and beside it.
@@ -216,7 +264,7 @@ def test_the_export_keeps_a_spreadsheet_from_running_a_name_as_a_formula(app, wo
     make_user("eve@evil.example", role="supplier", org="=HYPERLINK(\"http://evil.example\") Ltd", kind="supplier")
     client = app.test_client()
     sign_in(client, "eve@evil.example")
-    client.post(f"/frameworks/{framework['id']}/bid", data=bid_form(client, framework, laptops))
+    save_lots(client, framework, laptops)
     bid = the_bid()
     client.post(f"/bids/{bid.id}/submit", data={"csrf_token": csrf_token(client, f"/bids/{bid.id}/submit")})
     past_deadline(framework["id"])
@@ -249,48 +297,29 @@ def two_lot_framework_with_limit(world):
     return opened.get_json(), laptops, tablets
 
 
-def test_the_bid_form_offers_one_bundle_block_per_bundle_there_can_be_and_each_hint_once(app, world, framework):
+def test_an_answer_has_its_hint_once_and_its_word_limit_under_it_without_scripts(app, world, framework):
     framework, laptops, _ = framework
-    shown = page(browser(app, world).get(f"/frameworks/{framework['id']}/bid"))
-    # Two lots make one possible bundle (both): one block, not three.
-    assert "Bundle 1: lots" in shown and "Bundle 2: lots" not in shown
+    shown = page(browser(app, world).get(lot_path(framework, laptops)))
     criterion = laptops["criteria"][0]
-    hint = re.search(rf'<p class="hint" id="lot_{laptops["id"]}_answer_{criterion["id"]}-hint">([^<]*)</p>', shown)
-    assert hint and hint.group(1).count("words") == 1, hint
-    assert re.search(rf'<textarea[^>]*data-word-limit="{criterion["word_limit"]}"[^>]*'
-                     rf'id="lot_{laptops["id"]}_answer_{criterion["id"]}"', shown) or re.search(
-        rf'<textarea[^>]*id="lot_{laptops["id"]}_answer_{criterion["id"]}"[^>]*data-word-limit="{criterion["word_limit"]}"',
-        shown)
+    name = f"answer_{criterion['id']}"
+    textarea = re.search(rf'<textarea[^>]*id="{name}"[^>]*>', shown).group(0)
+    assert f'data-word-limit="{criterion["word_limit"]}"' in textarea
+    assert f'aria-describedby="{name}-info"' in textarea or f'{name}-info"' in textarea
+    # The GOV.UK character count's message, counting words: the limit is there for anyone without scripts.
+    assert f'<p class="hint word-count" id="{name}-info">You can enter up to {criterion["word_limit"]} words</p>' \
+        in shown
+    hint = re.search(rf'<p class="hint" id="{name}-hint">([^<]*)</p>', shown)
+    assert hint is None or "words" not in hint.group(1)  # the limit is said once, under the answer
     assert '<script src="/static/word-count.js" defer></script>' in shown
 
 
-def test_a_framework_of_one_lot_has_no_bundles_on_its_bid_form(app, world):
+def test_a_framework_of_one_lot_has_no_bundles_in_its_task_list(app, world):
     from frameworks.models import Lot
     from suppliers.forms import bundle_rows
 
     framework, _ = world.draft_with_lot()
     assert world.transition(framework["id"], "open").status_code == 200
     shown = page(browser(app, world).get(f"/frameworks/{framework['id']}/bid"))
-    assert 'id="bundles"' not in shown
+    assert 'id="bundles-status"' not in shown and "Bundles" not in shown
     three = type("F", (), {"lots": [Lot(), Lot(), Lot()], "max_lots_per_supplier": 2})
     assert bundle_rows(three) == 3  # three pairs; every row offered, up to three
-
-
-def test_a_supplier_without_a_profile_or_declaration_is_told_so_at_the_start_of_its_bid(app, world, framework):
-    from suppliers import profiles
-    from suppliers.domain.exclusion import GROUNDS
-
-    framework, _, _ = framework
-    client = browser(app, world)
-    path = f"/frameworks/{framework['id']}/bid"
-    notice = re.search(r'<div class="notice notice-warning" id="before-you-start">(.*?)</div>', page(client.get(path)),
-                       re.S)
-    assert notice and 'href="/supplier/profile"' in notice.group(1)
-    assert 'href="/supplier/declaration"' in notice.group(1)
-    sam = world.user("supplier")
-    profiles.update_profile(sam, {"registered_address": "1 Acme Way", "contact_name": "Sam",
-                                  "contact_email": "sam@acme.example"})
-    notice = re.search(r'id="before-you-start">(.*?)</div>', page(client.get(path)), re.S)
-    assert notice and "/supplier/profile" not in notice.group(1) and "/supplier/declaration" in notice.group(1)
-    profiles.declare(sam, {ground.code: False for ground in GROUNDS})
-    assert 'id="before-you-start"' not in page(client.get(path))
