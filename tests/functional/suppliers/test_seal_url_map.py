@@ -66,7 +66,8 @@ def walk_world(app, client, make_user):
              "organisation_id": [world.organisation_id("sealed_bidder")], "run_id": [NOTHING],
              "contract_id": [NOTHING], "levy_id": [NOTHING], "competition_id": [NOTHING], "call_off_id": [NOTHING],
              "table": ["pipeline", "levies", "savings", "officer"], "to": ["closed", "cancelled"],
-             "token": ["no-such-token"], "user_id": [world.user("sealed_bidder").id]}
+             "token": ["no-such-token"], "user_id": [world.user("sealed_bidder").id],
+             "criterion_id": [criterion["id"] for criterion in lot["criteria"]][:1]}
 
     def bid() -> dict:
         made = submitted(world, framework, lot, who="sealed_bidder", price=PRICE)
