@@ -1,7 +1,5 @@
-"""Deadlines are entered and shown in Europe/London time and stored in UTC."""
+"""Deadlines are entered and shown in Europe/London time and stored in UTC (typed in app.datefields)."""
 from datetime import UTC, datetime
-
-from wtforms import DateTimeLocalField
 
 from app.types import LONDON
 
@@ -18,16 +16,3 @@ def london_to_utc(local: datetime) -> datetime:
 def utc_to_london(moment: datetime) -> datetime:
     return moment.astimezone(LONDON).replace(tzinfo=None)
 
-
-class LondonDateTimeField(DateTimeLocalField):
-    """A date and time picker in London time whose data is an aware UTC datetime."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None:
-            self.data = london_to_utc(self.data)
-
-    def _value(self):
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        return utc_to_london(self.data).strftime("%Y-%m-%dT%H:%M") if self.data else ""

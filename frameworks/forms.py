@@ -19,8 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.datefields import LondonDeadlineField
 from app.formfields import FiniteDecimalField
-from app.timefields import LondonDateTimeField
 
 # The most a framework or lot may be worth, as in the API (frameworks.schemas.MoneyIn): the columns hold 14 digits.
 MAX_MONEY = Decimal("100000000000")
@@ -37,9 +37,9 @@ class FrameworkForm(FlaskForm):
     maximum_value = FiniteDecimalField("Maximum value (£)", places=2, validators=[
         InputRequired("Enter the framework's maximum value."), NumberRange(min=0.01, message="Enter more than £0."),
         _AT_MOST_MAX_MONEY])
-    question_deadline = LondonDateTimeField("Question deadline (London time)", validators=[
+    question_deadline = LondonDeadlineField("Question deadline", validators=[
         InputRequired("Enter the question deadline.")])
-    bid_deadline = LondonDateTimeField("Bid deadline (London time)", validators=[
+    bid_deadline = LondonDeadlineField("Bid deadline", validators=[
         InputRequired("Enter the bid deadline.")])
     duration_months = IntegerField("Duration (months)", default=36, validators=[
         InputRequired("Enter the duration."), NumberRange(1, 48, "A framework lasts 1 to 48 months.")])

@@ -25,6 +25,18 @@ def csrf_token(client, path: str) -> str:
     return match.group(1)
 
 
+def date_input(name: str, value) -> dict[str, str]:
+    """What a person types into a GOV.UK date input for `value` (a date, or a deadline's London wall-clock time, as
+    either objects or ISO text like "2027-07-01" and "2027-07-01T12:00"): the day, month, year (hour, minute)."""
+    text = value if isinstance(value, str) else value.isoformat()
+    day, _, time = text.partition("T")
+    year, month, day_of_month = day.split("-")
+    parts = {"day": str(int(day_of_month)), "month": str(int(month)), "year": year}
+    if time:
+        parts |= dict(zip(("hour", "minute"), time.split(":")[:2], strict=True))
+    return {f"{name}-{part}": typed for part, typed in parts.items()}
+
+
 # The recovery codes shown at each enrolment the helpers made, by secret: for when a test signs one user in more
 # often than pyotp's window has fresh codes (three per 30 seconds, as a code is never accepted twice).
 _RECOVERY_CODES: dict[str, list[str]] = {}

@@ -2,10 +2,11 @@
 import json
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import Form, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app.datefields import DateInputField
 from app.formfields import FiniteDecimalField
 from frameworks.domain.taxonomy import CATEGORIES
 
@@ -30,5 +31,12 @@ class RequirementForm(FlaskForm):
                        render_kw={"data-unit-groups": UNIT_GROUPS, "data-category-field": "category"})
     estimated_unit_price = FiniteDecimalField("Estimated unit price (£)", places=2, validators=[
         InputRequired("Enter your estimate of the unit price."), NumberRange(min=0, message="Enter £0 or more.")])
-    needed_by = DateField("Needed by", validators=[InputRequired("Enter the date it is needed by.")])
+    needed_by = DateInputField("Needed by", validators=[InputRequired("Enter the date it is needed by.")])
     submit = SubmitField("Save requirement")
+
+
+class RequirementFilterForm(Form):
+    """The list's filters, read from the query string: either date may be left empty."""
+
+    needed_from = DateInputField("Needed from")
+    needed_to = DateInputField("Needed to")

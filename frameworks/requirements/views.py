@@ -1,6 +1,4 @@
 """Pages of requirements: officers state their authority's needs; admins see London's demand."""
-from datetime import date
-
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -11,18 +9,11 @@ from app.types import london_today
 from app.webforms import page_of, render_form, service_errors
 from frameworks.domain.taxonomy import CATEGORIES
 from frameworks.requirements import services as requirements
-from frameworks.requirements.forms import RequirementForm
+from frameworks.requirements.forms import RequirementFilterForm, RequirementForm
 from frameworks.requirements.models import RequirementStatus
 
 bp = Blueprint("requirements", __name__, template_folder="templates")
 FIELDS = ("title", "description", "category", "quantity", "unit", "estimated_unit_price", "needed_by")
-
-
-def _date_arg(name: str):
-    try:
-        return date.fromisoformat(request.args[name]) if request.args.get(name) else None
-    except ValueError:
-        return None
 
 
 @bp.get("/requirements")
@@ -31,13 +22,15 @@ def list_requirements():
     """Your authority's requirements, or (for admins) everyone's with London's demand by category."""
     status = request.args.get("status") or None
     category = request.args.get("category") or None
+    filters = RequirementFilterForm(request.args)
+    filters.validate()  # a date not typed in full is said above the list, and that date does not filter
     query = requirements.visible_query(
         current_user, status=RequirementStatus(status) if status in {s.value for s in RequirementStatus} else None,
         category=category if category in CATEGORIES else None,
-        needed_from=_date_arg("from"), needed_to=_date_arg("to"))
+        needed_from=filters.needed_from.data, needed_to=filters.needed_to.data)
     page = page_of(query, per_page=25)
     demand = requirements.demand_by_category() if current_user.role == Role.ADMIN else []
-    return render_form("requirements/list.html", RequirementForm(), page=page, demand=demand,
+    return render_form("requirements/list.html", filters, page=page, demand=demand,
                        categories=CATEGORIES, statuses=list(RequirementStatus))
 
 

@@ -1,7 +1,9 @@
 """Forms of the data-sharing agreement: an officer's acceptance, an admin's new version."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
+
+from app.datefields import DateInputField
 
 
 class AcceptForm(FlaskForm):
@@ -20,5 +22,5 @@ class AgreementForm(FlaskForm):
     lawful_basis = TextAreaField("Lawful basis", validators=[DataRequired("Give the lawful basis.")])
     recipients = TextAreaField("Who may see it", validators=[DataRequired("Say who may see the data.")])
     text = TextAreaField("Full text", validators=[DataRequired("Give the agreement's text.")])
-    review_on = DateField("Review date", validators=[InputRequired("Enter the date it will be reviewed.")])
+    review_on = DateInputField("Review date", validators=[InputRequired("Enter the date it will be reviewed.")])
     submit = SubmitField("Publish this version")

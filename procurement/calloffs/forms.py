@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app.datefields import LondonDeadlineField
 from app.formfields import FiniteDecimalField
 from app.forms import ConfirmForm
-from app.timefields import LondonDateTimeField
 
 
 class CallOffForm(FlaskForm):
@@ -25,7 +25,8 @@ class MiniCompetitionForm(FlaskForm):
     request = TextAreaField("What you need", validators=[DataRequired("Say what you need."), Length(max=10_000)])
     maximum_value = FiniteDecimalField("Most you will pay (£)", places=2, validators=[
         InputRequired("Enter the most you will pay."), NumberRange(0.01, None, "Enter a value above £0.00.")])
-    deadline = LondonDateTimeField("Answers by (London time)", validators=[InputRequired("Give the deadline.")])
+    deadline = LondonDeadlineField("Answers by", validators=[
+        InputRequired("Enter the date and time answers are due by.")])
     submit = SubmitField("Ask the lot's suppliers")
 
 

@@ -70,6 +70,16 @@ def sign_in(page, live_server: str, email: str) -> None:
     expect(page).to_have_url(re.compile(r"/dashboard$"))
 
 
+def fill_date(page, legend: str, when) -> None:
+    """Type a date (or a deadline's London time) into the GOV.UK date input whose legend is `legend`."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    parts = {"Day": str(when.day), "Month": str(when.month), "Year": str(when.year)}
+    if isinstance(when, datetime):
+        parts |= {"Hour": f"{when.hour:02d}", "Minute": f"{when.minute:02d}"}
+    for label, typed in parts.items():
+        group.get_by_label(label, exact=True).fill(typed)
+
+
 def state_requirement(page, title: str, category: str, unit: str, quantity: str, unit_price: str) -> None:
     """An officer, from anywhere signed in, states a requirement through the form."""
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Requirements").click()
@@ -79,7 +89,7 @@ def state_requirement(page, title: str, category: str, unit: str, quantity: str,
     page.get_by_label("Quantity").fill(quantity)
     page.get_by_label("Unit", exact=True).select_option(unit)
     page.get_by_label("Estimated unit price (£)").fill(unit_price)
-    page.get_by_label("Needed by").fill(f"{london_today() + timedelta(days=150):%Y-%m-%d}")
+    fill_date(page, "Needed by", london_today() + timedelta(days=150))
     page.get_by_role("button", name="Save requirement").click()
     expect(page.get_by_role("status")).to_have_text(f"Requirement “{title}” saved.")
     expect(page.get_by_role("row", name=re.compile(re.escape(title)))).to_contain_text(f"{int(quantity):,} {unit}s")
@@ -140,8 +150,8 @@ def test_boroughs_pool_laptops_and_cloud_an_admin_publishes_and_a_supplier_s_que
         admin.get_by_label("Title").fill("London technology 2027")
         admin.get_by_label("Description").fill("Laptops and cloud hosting for Camden and Hackney.")
         admin.get_by_label("Maximum value (£)").fill("2000000")
-        admin.get_by_label("Question deadline (London time)").fill(f"{NEXT_YEAR}-01-10T12:00")
-        admin.get_by_label("Bid deadline (London time)").fill(f"{NEXT_YEAR}-07-01T12:00")
+        fill_date(admin, "Question deadline", datetime(NEXT_YEAR, 1, 10, 12, 0))
+        fill_date(admin, "Bid deadline", datetime(NEXT_YEAR, 7, 1, 12, 0))
         admin.get_by_label("Duration (months)").fill("24")
         admin.get_by_role("button", name="Create framework").click()
 

@@ -17,7 +17,7 @@ from frameworks import services as frameworks
 from frameworks.models import Framework, Lot
 from frameworks.requirements import services as requirements
 from frameworks.requirements.models import Requirement
-from tests.support import csrf_token
+from tests.support import csrf_token, date_input
 
 
 def text_of(response) -> str:
@@ -46,14 +46,16 @@ def submit(client, form_page: str, data: dict, action: str | None = None):
     return client.post(action or form_page, data={"csrf_token": csrf_token(client, form_page), **data})
 
 
-def assert_summary_links_to(response, field_id: str, message: str) -> None:
-    """The error summary links the message to its field, and the field shows the message and is marked invalid."""
+def assert_summary_links_to(response, field_id: str, message: str, anchor: str | None = None) -> None:
+    """The error summary links the message to its field (to `anchor`, the first input in error, for a field of
+    several inputs such as a date), and the field shows the message and is marked invalid."""
     text = text_of(response)
+    anchor = anchor or field_id
     summary = re.search(r'<div class="error-summary".*?</div>', text, re.S)
     assert summary, "no error summary on the page"
-    assert f'<a href="#{field_id}">{message}</a>' in summary.group(0), summary.group(0)
+    assert f'<a href="#{anchor}">{message}</a>' in summary.group(0), summary.group(0)
     assert re.search(rf'<p class="error-message" id="{field_id}-error">.*?{re.escape(message)}</p>', text)
-    control = re.search(rf'<(?:input|select|textarea)[^>]*\bid="{field_id}"[^>]*>', text)
+    control = re.search(rf'<(?:input|select|textarea)[^>]*\bid="{anchor}"[^>]*>', text)
     assert control and 'aria-invalid="true"' in control.group(0), control
 
 
@@ -95,6 +97,14 @@ class Tables(HTMLParser):
         """The body rows of the one table whose caption starts so (its header row left out)."""
         [table] = [t for t in self.tables if t["caption"].startswith(caption_starts)]
         return table["rows"][1:]
+
+
+def requirement_form(**changes) -> dict:
+    """The requirement form as typed; `needed_by` (a date) is typed into its day, month and year."""
+    fields = {"title": "Laptops for social workers", "description": "Light laptops with a three-year warranty.",
+              "category": "devices", "quantity": "200", "unit": "laptop", "estimated_unit_price": "800.00",
+              "needed_by": london_today() + timedelta(days=90)} | changes
+    return fields | date_input("needed_by", fields.pop("needed_by"))
 
 
 def make_requirement(officer, **changes) -> Requirement:

@@ -2,7 +2,7 @@
 import pytest
 
 from tests.functional.frameworks_support import World, assert_error, framework_body, lot_body
-from tests.support import csrf_token, sign_in
+from tests.support import csrf_token, date_input, sign_in
 
 
 @pytest.fixture
@@ -51,8 +51,8 @@ def test_the_new_framework_form_without_levy_and_sme_share_asks_for_them(app, wo
     assert sign_in(page, "ada@consort.example").status_code == 302
     response = page.post("/frameworks/new", data={
         "csrf_token": csrf_token(page, "/frameworks/new"), "title": "Laptops", "description": "For London.",
-        "maximum_value": "1000000", "bid_deadline": "2030-01-10T12:00", "question_deadline": "2030-01-05T12:00",
-        "duration_months": "24", "standstill_working_days": "8"})
+        "maximum_value": "1000000", **date_input("bid_deadline", "2030-01-10T12:00"),
+        **date_input("question_deadline", "2030-01-05T12:00"), "duration_months": "24", "standstill_working_days": "8"})
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "Enter the minimum SME share, or 0." in text and "Enter the levy, or 0." in text
@@ -64,7 +64,8 @@ def test_a_price_typed_in_other_digits_on_a_form_is_refused_beside_its_field(app
     assert sign_in(page, "olu@camden.gov.uk").status_code == 302
     response = page.post("/requirements/new", data={
         "csrf_token": csrf_token(page, "/requirements/new"), "title": "Laptops", "category": "devices",
-        "quantity": "10", "unit": "laptop", "estimated_unit_price": "\uff11\uff12\uff13", "needed_by": "2030-01-01"})
+        "quantity": "10", "unit": "laptop", "estimated_unit_price": "\uff11\uff12\uff13",
+        **date_input("needed_by", "2030-01-01")})
     assert response.status_code == 422
     assert "Write the number in the digits 0 to 9" in response.get_data(as_text=True)
 

@@ -30,7 +30,7 @@ from tests.functional.framework_pages_support import (
     submit,
     text_of,
 )
-from tests.support import csrf_token
+from tests.support import csrf_token, date_input
 
 NEXT_YEAR = london_today().year + 1
 
@@ -38,10 +38,20 @@ NEXT_YEAR = london_today().year + 1
 # --- frameworks -------------------------------------------------------------------------------------------------
 
 def framework_form(**changes) -> dict:
-    return {"title": "London end-user devices", "description": "Laptops and tablets for London's boroughs.",
-            "maximum_value": "5000000.00", "question_deadline": f"{NEXT_YEAR}-01-10T12:00",
-            "bid_deadline": f"{NEXT_YEAR}-07-01T12:00", "duration_months": "36", "max_lots_per_supplier": "2",
-            "min_sme_share": "25", "standstill_working_days": "8", "levy_percent": "1.5"} | changes
+    """The framework form as typed; a deadline given as ISO text is typed into its date input's parts."""
+    fields = {"title": "London end-user devices", "description": "Laptops and tablets for London's boroughs.",
+              "maximum_value": "5000000.00", "question_deadline": f"{NEXT_YEAR}-01-10T12:00",
+              "bid_deadline": f"{NEXT_YEAR}-07-01T12:00", "duration_months": "36", "max_lots_per_supplier": "2",
+              "min_sme_share": "25", "standstill_working_days": "8", "levy_percent": "1.5"} | changes
+    for name in ("question_deadline", "bid_deadline"):
+        fields |= date_input(name, fields.pop(name))
+    return fields
+
+
+def deadline_typed(**parts: str) -> dict:
+    """The framework form with the bid deadline's parts typed as given (the rest as in a good deadline)."""
+    good = date_input("bid_deadline", f"{NEXT_YEAR}-07-01T12:00")
+    return framework_form() | good | {f"bid_deadline-{part}": value for part, value in parts.items()}
 
 
 def test_an_admin_creates_a_framework_in_draft_and_lands_on_its_page(as_, people):
@@ -92,7 +102,28 @@ def test_a_bad_framework_is_refused_with_the_message_linked_from_the_error_summa
     response = submit(as_("admin"), "/frameworks/new", framework_form(**changes))
 
     assert response.status_code == 422
-    assert_summary_links_to(response, field_id, message)
+    anchor = f"{field_id}-day" if field_id.endswith("_deadline") else None
+    assert_summary_links_to(response, field_id, message, anchor)
+    assert count(Framework) == 0
+
+
+@pytest.mark.parametrize("parts, message, first_in_error, in_error", [
+    ({"day": "", "month": "", "year": "", "hour": "", "minute": ""}, "Enter the bid deadline.", "day",
+     ["day", "month", "year", "hour", "minute"]),
+    ({"month": ""}, "Bid deadline must include a month.", "month", ["month"]),
+    ({"hour": "", "minute": ""}, "Bid deadline must include an hour and minute.", "hour", ["hour", "minute"]),
+    ({"day": "31", "month": "2"}, "Bid deadline must be a real date.", "day", ["day"]),
+    ({"year": "27"}, "Bid deadline must include a year of 4 numbers, like 2027.", "year", ["year"]),
+    ({"hour": "25"}, "Bid deadline must be a real time, on the 24-hour clock.", "hour", ["hour"]),
+], ids=["nothing", "no-month", "no-time", "31-february", "2-digit-year", "hour-25"])
+def test_a_deadline_not_typed_in_full_says_so_the_govuk_way_and_highlights_its_inputs(
+        as_, parts, message, first_in_error, in_error):
+    response = submit(as_("admin"), "/frameworks/new", deadline_typed(**parts))
+
+    assert response.status_code == 422
+    assert_summary_links_to(response, "bid_deadline", message, f"bid_deadline-{first_in_error}")
+    highlighted = re.findall(r'<input class="[^"]*\binput-error\b[^"]*" id="bid_deadline-(\w+)"', text_of(response))
+    assert highlighted == in_error
     assert count(Framework) == 0
 
 
@@ -100,9 +131,16 @@ def test_a_refused_framework_form_keeps_the_deadlines_as_typed_in_london_time(as
     response = submit(as_("admin"), "/frameworks/new", framework_form(duration_months="49"))
 
     assert response.status_code == 422
-    typed = re.findall(r'<input id="(\w+_deadline)"[^>]*type="datetime-local" value="([^"]*)"', text_of(response))
-    inputs = dict(typed)
-    assert inputs == {"question_deadline": f"{NEXT_YEAR}-01-10T12:00", "bid_deadline": f"{NEXT_YEAR}-07-01T12:00"}
+    typed = re.findall(r'<input [^>]*id="(\w+_deadline-\w+)"[^>]*value="([^"]*)"', text_of(response))
+    assert dict(typed) == date_input("question_deadline", f"{NEXT_YEAR}-01-10T12:00") | date_input(
+        "bid_deadline", f"{NEXT_YEAR}-07-01T12:00")
+
+
+def test_what_was_typed_in_a_date_input_comes_back_after_an_error(as_):
+    response = submit(as_("admin"), "/frameworks/new", deadline_typed(day="31", month="2", minute="7"))
+
+    typed = re.findall(r'<input [^>]*id="bid_deadline-(\w+)"[^>]*value="([^"]*)"', text_of(response))
+    assert dict(typed) == {"day": "31", "month": "2", "year": str(NEXT_YEAR), "hour": "12", "minute": "7"}
 
 
 @pytest.mark.parametrize("who", ["camden", "evaluator", "board", "supplier"])

@@ -212,7 +212,7 @@ def table_rows(response) -> list[str]:
 
 
 def first_cells(response) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", re.search(r"<td>(.*?)</td>", row, re.S).group(1)).strip()
+    return [re.sub(r"<[^>]+>", "", re.search(r"<td\b[^>]*>(.*?)</td>", row, re.S).group(1)).strip()
             for row in table_rows(response)]
 
 

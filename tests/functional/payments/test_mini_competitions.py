@@ -10,7 +10,7 @@ from app.extensions import db
 from tests.functional.board.test_board_api import declare, end_standstill, recommend, vote
 from tests.functional.frameworks_support import PEOPLE
 from tests.functional.pages_support import page
-from tests.support import csrf_token, sign_in
+from tests.support import csrf_token, date_input, sign_in
 
 
 @pytest.fixture
@@ -113,10 +113,10 @@ def test_a_mini_competition_on_pages(app, world, shared_lot):
     assert "Run a mini-competition" in page(officer.get(f"/frameworks/{framework['id']}/call-offs"))
     token = csrf_token(officer, path)
     past = officer.post(path, data={"csrf_token": token, "lot_id": lot["id"], "request": "Tablets.",
-                                    "maximum_value": "5000", "deadline": "2020-01-01T12:00"})
+                                    "maximum_value": "5000", **date_input("deadline", "2020-01-01T12:00")})
     assert past.status_code == 422 and "must be in the future" in page(past)
     made = officer.post(path, data={"csrf_token": token, "lot_id": lot["id"], "request": "Tablets.",
-                                    "maximum_value": "5000", "deadline": "2099-01-01T12:00"})
+                                    "maximum_value": "5000", **date_input("deadline", "2099-01-01T12:00")})
     assert made.status_code == 302
     competition_path = made.headers["Location"]
     assert "sealed until the deadline" in page(officer.get(competition_path))

@@ -7,7 +7,7 @@ import pytest
 from app.types import london_today
 from frameworks.sharing import services as sharing
 from tests.functional.frameworks_support import PEOPLE, World, assert_error, lot_body
-from tests.support import csrf_token, sign_in
+from tests.support import csrf_token, date_input, sign_in
 
 PEOPLE.setdefault("islington", ("ian@islington.gov.uk", "officer", "London Borough of Islington"))
 AGREEMENTS = "/api/v1/data-sharing-agreements"
@@ -159,7 +159,7 @@ def test_an_officer_accepts_and_withdraws_on_the_page_and_an_admin_publishes_a_v
     published = admin.post("/admin/data-sharing/new", data={
         "csrf_token": csrf_token(admin, "/admin/data-sharing/new"), "title": "Agreement 2026", "purpose": "Pooling",
         "data_shared": "Requirements", "lawful_basis": "Public task", "recipients": "The consortium",
-        "text": "The text.", "review_on": (london_today() + timedelta(days=90)).isoformat()})
+        "text": "The text.", **date_input("review_on", london_today() + timedelta(days=90))})
     assert published.status_code == 302
     assert sharing.current().version == 2
 
