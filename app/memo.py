@@ -3,6 +3,7 @@ depend on (Flask-Caching): in Redis when REDIS_URL is set, so that every worker 
 A key changes whenever its result would, so nothing is ever invalidated by hand and a stale entry is never read;
 old entries simply age out (`MEMO_SECONDS`). Keys start with `MEMO_PREFIX`, so two deployments may share one Redis."""
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -12,6 +13,7 @@ from flask_caching import Cache
 T = TypeVar("T")
 
 cache = Cache()
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -39,12 +41,20 @@ def remembered(kind: str, key: tuple, build: Callable[[], T]) -> T:
 
 
 def recall(kind: str, key: tuple):
-    """What was kept under `kind` and `key`, or None."""
-    return cache.get(_name(kind, key))
+    """What was kept under `kind` and `key`, or None; None too when the store does not answer (Redis down): a
+    result is then built, as if never kept, rather than the request failing."""
+    try:
+        return cache.get(_name(kind, key))
+    except Exception:  # whatever the store's client raises, the answer can still be built
+        log.warning("The store of kept results did not answer; building %s afresh", kind, exc_info=True)
+        return None
 
 
 def keep(kind: str, key: tuple, value) -> None:
-    cache.set(_name(kind, key), value)
+    try:
+        cache.set(_name(kind, key), value)
+    except Exception:
+        log.warning("The store of kept results did not answer; %s not kept", kind, exc_info=True)
 
 
 def forget_all() -> None:
