@@ -6,27 +6,9 @@ import pytest
 
 from app.extensions import db
 from app.types import utcnow
-from tests.functional.bids_support import OTHER_PRICE, PRICE, past_deadline, submitted
-from tests.functional.frameworks_support import PEOPLE, World, assert_error
+from tests.functional.bids_support import OTHER_PRICE, PRICE, past_deadline
+from tests.functional.frameworks_support import PEOPLE, assert_error
 from tests.support import counting_queries
-
-PEOPLE.setdefault("second_evaluator", ("sid@hackney.gov.uk", "evaluator", "London Borough of Hackney"))
-
-
-@pytest.fixture
-def world(client, make_user):
-    return World(client, make_user)
-
-
-@pytest.fixture
-def tendered(world):
-    """An open framework's lot with two submitted bids, and a panel of two evaluators."""
-    framework, lot = world.published()
-    ours = submitted(world, framework, lot)
-    theirs = submitted(world, framework, lot, who="other_supplier", price=OTHER_PRICE)
-    panel = [world.user("evaluator").id, world.user("second_evaluator").id]
-    assert world.post("admin", f"/api/v1/lots/{lot['id']}/panel", {"user_ids": panel}).status_code == 200
-    return framework, lot, ours, theirs
 
 
 def declare(world, lot, who="evaluator", conflict=False, details=""):

@@ -10,26 +10,9 @@ from procurement.evaluation.models import Score
 from tests.functional.bids_support import OTHER_PRICE, PRICE, QUALITY_ANSWER, SOCIAL_ANSWER, past_deadline, submitted
 from tests.functional.evaluation.test_evaluation_api import add_scored_bids, declare, score, scored_lot
 from tests.functional.framework_pages_support import assert_summary_links_to
-from tests.functional.frameworks_support import PEOPLE, World
+from tests.functional.frameworks_support import PEOPLE
 from tests.functional.pages_support import page
 from tests.support import counting_queries, csrf_token, sign_in
-
-PEOPLE.setdefault("second_evaluator", ("sid@hackney.gov.uk", "evaluator", "London Borough of Hackney"))
-
-
-@pytest.fixture
-def world(client, make_user):
-    return World(client, make_user)
-
-
-@pytest.fixture
-def tendered(world):
-    framework, lot = world.published()
-    ours = submitted(world, framework, lot)
-    theirs = submitted(world, framework, lot, who="other_supplier", price=OTHER_PRICE)
-    panel = [world.user("evaluator").id, world.user("second_evaluator").id]
-    assert world.post("admin", f"/api/v1/lots/{lot['id']}/panel", {"user_ids": panel}).status_code == 200
-    return framework, lot, ours, theirs
 
 
 @pytest.fixture
