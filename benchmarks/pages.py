@@ -185,6 +185,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a PostgreSQL database already seeded with `flask seed-scale`")
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--warm", type=int, default=3,
+                        help="seconds of wrk, not measured, on each page before its run: the steady state is "
+                             "measured, not the first requests (new upstream connections, what each worker keeps)")
     parser.add_argument("--write", action="store_true", help="put the table in benchmarks/README.md")
     options = parser.parse_args()
     url = seeded_database(options.url)
@@ -195,6 +198,9 @@ def main() -> None:
             before = uptime()
             lines = [support.table_head("page", "requests/s", "p50 ms", "p99 ms", "÷ bare", "bare requests/s")]
             for name, path, headers in pages:
+                for address, sent in ((f"{bare}/", {}), (f"{app}{path}", headers)):
+                    if options.warm:
+                        wrk(address, sent, options.warm)
                 bare_rate, *_ = wrk(f"{bare}/", {}, options.seconds)
                 rate, p50, p99, bad = wrk(f"{app}{path}", headers, options.seconds)
                 if bad:
@@ -208,7 +214,9 @@ def main() -> None:
                 process.terminate()
                 process.wait(timeout=30)
     text = "\n".join([f"`{support.command('pages.py')}`, {support.cpus()} CPUs, PostgreSQL, wrk -t2 -c16 "
-                      f"-d{options.seconds}s per page, the bare page just before each.", "",
+                      f"-d{options.seconds}s per page, the bare page just before each, each warmed by "
+                      f"{options.warm} s of wrk first.",
+                      "",
                       f"Load before: `{before}`; after: `{after}`.", "", *lines])
     print(text)
     if options.write:
