@@ -59,8 +59,9 @@ def site(port: int, upstream: int, name: str, cache: Path) -> str:
             .replace("consort_app", f"{name}_app").replace("consort_public", f"{name}_public"))
 
 
-def serve(url: str, folder: Path) -> tuple[str, str, list]:
-    """gunicorn for the app and for the bare page, and nginx in front of both; their two addresses."""
+def serve(url: str, folder: Path, worker_class: str | None = None) -> tuple[str, str, list]:
+    """gunicorn for the app and for the bare page (deploy/gunicorn.conf.py, or another worker class for both), and
+    nginx in front of both; their two addresses."""
     ports = {name: (free_port(), free_port()) for name in ("consort", "bare")}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     logs = open(folder / "servers.log", "wb")  # noqa: SIM115 - open while the servers run
@@ -69,8 +70,10 @@ def serve(url: str, folder: Path) -> tuple[str, str, list]:
         env = os.environ | {"DATABASE_URL": url, "SECRET_KEY": "benchmark", "TRUSTED_PROXIES": "127.0.0.1",
                             "CONSORT_BIND": f"127.0.0.1:{ports[name][1]}", "CONSORT_WORKERS": "4",
                             "HUEY_SQLITE_PATH": str(folder / "huey.sqlite3")}
-        processes.append(subprocess.Popen([gunicorn, "-c", "deploy/gunicorn.conf.py", "--access-logfile", "/dev/null",
-                                           *target], cwd=ROOT, env=env, stdout=logs, stderr=subprocess.STDOUT))
+        chosen = ["--worker-class", worker_class] if worker_class else []
+        processes.append(subprocess.Popen([gunicorn, "-c", "deploy/gunicorn.conf.py", *chosen, "--access-logfile",
+                                           "/dev/null", *target], cwd=ROOT, env=env, stdout=logs,
+                                          stderr=subprocess.STDOUT))
     sites = "\n".join(site(front, back, name, folder / f"cache-{name}") for name, (front, back) in ports.items())
     (folder / "sites.conf").write_text(sites)
     temp = " ".join(f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
@@ -188,11 +191,13 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=3,
                         help="seconds of wrk, not measured, on each page before its run: the steady state is "
                              "measured, not the first requests (new upstream connections, what each worker keeps)")
+    parser.add_argument("--worker-class", help="gunicorn's worker class for both apps (say `sync`), in place of "
+                                               "deploy/gunicorn.conf.py's gthread")
     parser.add_argument("--write", action="store_true", help="put the table in benchmarks/README.md")
     options = parser.parse_args()
     url = seeded_database(options.url)
     with tempfile.TemporaryDirectory(prefix="consort-pages-") as folder:
-        app, bare, processes = serve(url, Path(folder))
+        app, bare, processes = serve(url, Path(folder), options.worker_class)
         try:
             pages = targets(url, app)
             before = uptime()
@@ -215,7 +220,7 @@ def main() -> None:
                 process.wait(timeout=30)
     text = "\n".join([f"`{support.command('pages.py')}`, {support.cpus()} CPUs, PostgreSQL, wrk -t2 -c16 "
                       f"-d{options.seconds}s per page, the bare page just before each, each warmed by "
-                      f"{options.warm} s of wrk first.",
+                      f"{options.warm} s of wrk first; {options.worker_class or 'gthread'} workers.",
                       "",
                       f"Load before: `{before}`; after: `{after}`.", "", *lines])
     print(text)
