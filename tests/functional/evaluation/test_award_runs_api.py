@@ -4,14 +4,7 @@ from decimal import Decimal
 import pytest
 
 from tests.functional.evaluation.test_evaluation_api import scored_lot
-from tests.functional.frameworks_support import PEOPLE, World, assert_error
-
-PEOPLE.setdefault("second_evaluator", ("sid@hackney.gov.uk", "evaluator", "London Borough of Hackney"))
-
-
-@pytest.fixture
-def world(client, make_user):
-    return World(client, make_user)
+from tests.functional.frameworks_support import assert_error
 
 
 @pytest.fixture
