@@ -1,11 +1,11 @@
 """The award pages: running, a run's page, comparing, and who may see them."""
-from tests.functional.evaluation.test_award_runs_api import in_evaluation, world  # noqa: F401 - fixtures
+from tests.functional.evaluation.test_award_runs_api import in_evaluation  # noqa: F401 - a fixture
 from tests.functional.frameworks_support import PEOPLE
 from tests.functional.pages_support import page
 from tests.support import csrf_token, sign_in
 
 
-def browser(app, world, who):  # noqa: F811
+def browser(app, world, who):
     client = app.test_client()
     world.user(who)
     assert sign_in(client, PEOPLE[who][0]).status_code == 302
