@@ -39,6 +39,7 @@ def public(stamp: Callable[..., Stamp]):
             response.vary.add("Cookie")  # a signed-in visitor's request is not answered with the public's copy
             return response
 
+        wrapper.public = True  # deploy/nginx-consort.conf's cache takes these addresses (tests/integration)
         return wrapper
 
     return decorate

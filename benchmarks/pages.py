@@ -4,7 +4,7 @@
 
 Seeds the scale data (`flask seed-scale`, 5,000 suppliers and 50,000 bids) into a new PostgreSQL database, unless
 --url names one already seeded; serves the app, and a bare Flask page (`benchmarks/bare_app.py`), each with gunicorn
-and deploy/gunicorn.conf.py (4 sync workers) behind one nginx with deploy/nginx-consort.conf on free loopback ports;
+and deploy/gunicorn.conf.py (4 gthread workers) behind one nginx with deploy/nginx-consort.conf on free loopback ports;
 then runs `wrk -t2 -c16 -d20s` against each page, the bare page just before it, and prints the table (requests/s, p50,
 p99, and the page's rate over the bare page's). --write puts it in benchmarks/README.md.
 """
