@@ -35,11 +35,15 @@ def resume(session_id: str) -> User | None:
     fingerprint, _, key = rest.partition(":")
     if not user_id.isdigit() or not key:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.session_fingerprint(), fingerprint):
+    found = db.session.execute(
+        db.select(User, SignedInSession).join(SignedInSession, SignedInSession.user_id == User.id)
+        .where(User.id == int(user_id), SignedInSession.key_hash == _digest(key))).first()
+    if found is None:  # one query, on every signed-in request: the user (and organisation) with the session
+        return None
+    user, record = found
+    if not hmac.compare_digest(user.session_fingerprint(), fingerprint):
         return None  # the password changed since this session began
-    record = db.session.scalar(db.select(SignedInSession).where(SignedInSession.key_hash == _digest(key)))
-    if record is None or record.user_id != user.id or record.ended_at is not None:
+    if record.ended_at is not None:
         return None
     now = utcnow()
     if now - record.last_seen_at > LAST_SEEN_EVERY:
