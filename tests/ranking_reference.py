@@ -17,6 +17,7 @@ from app.accounts.models import User
 from app.domain.errors import Forbidden
 from app.domain.roles import Role
 from procurement.domain.scoring import PRICE_FORMULAS, ZERO, Criterion, Offer, Scored, agreed_score
+from procurement.evaluation import score_records
 from procurement.evaluation import services as evaluation
 
 
@@ -84,9 +85,9 @@ def ranking(actor: User, lot_id: int, now: datetime | None = None) -> evaluation
         raise Forbidden("Score every answer of this lot first: the ranking shows the other evaluators' scores.")
     criteria = [Criterion(c.id, Decimal(c.weight), Decimal(c.max_score)) for c in lot.criteria]
     by_answer: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
-    for (bid_id, criterion_id, _), entry in evaluation._latest_scores(lot.id).items():
+    for (bid_id, criterion_id, _), entry in score_records.latest_scores(lot.id).items():
         by_answer[(bid_id, criterion_id)].append(entry.score)
-    moderated = evaluation._latest_moderated(lot.id)
+    moderated = score_records.latest_moderated(lot.id)
     agreed = {(o.bid_id, c.id): agreed_score(by_answer.get((o.bid_id, c.id), []),
                                              moderated[(o.bid_id, c.id)].score
                                              if (o.bid_id, c.id) in moderated else None)

@@ -12,8 +12,9 @@ from app.domain.roles import Role
 from app.extensions import db
 from frameworks.models import Criterion, Lot
 from procurement.domain import scoring
+from procurement.evaluation import score_records
 from procurement.evaluation.models import ModeratedScore, Score
-from procurement.evaluation.services import SPREAD_FRACTION, Access, _latest_moderated, _latest_scores, evaluator_access
+from procurement.evaluation.services import SPREAD_FRACTION, Access, evaluator_access
 from suppliers.models import Bid, BidLot, BidStatus
 
 
@@ -56,9 +57,9 @@ def moderation_rows(actor: User, lot_id: int, fraction: Decimal = SPREAD_FRACTIO
     lot = access.lot
     emails = dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
                                      .where(Score.lot_id == lot.id).distinct()).all())
-    moderated = _latest_moderated(lot.id)
+    moderated = score_records.latest_moderated(lot.id)
     by_answer: dict[tuple[int, int], list[tuple[str, Score]]] = defaultdict(list)
-    for (bid_id, criterion_id, evaluator_id), entry in _latest_scores(lot.id).items():
+    for (bid_id, criterion_id, evaluator_id), entry in score_records.latest_scores(lot.id).items():
         by_answer[(bid_id, criterion_id)].append((emails[evaluator_id], entry))
     rows = []
     for sheet in answer_sheets(access):

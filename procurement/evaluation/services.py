@@ -25,7 +25,7 @@ from frameworks import services as frameworks
 from frameworks import signals as framework_signals
 from frameworks.models import Criterion, Lot
 from procurement.domain import scoring
-from procurement.evaluation import ranking_key
+from procurement.evaluation import ranking_key, score_records
 from procurement.evaluation.models import ConflictDeclaration, ModeratedScore, PanelMember, Score
 from suppliers import bids
 from suppliers.models import Bid, BidLot, BidStatus
@@ -195,7 +195,7 @@ def record_score(actor: User, lot_id: int, bid_id: int, criterion_id: int, score
     criterion = _criterion_of(lot, criterion_id)
     _check_score(score, criterion, rationale, "rationale",
                  "Give the reason for this score: what in the answer earned it.")
-    previous = _latest_scores(lot.id, evaluator_id=actor.id).get((bid_id, criterion_id))
+    previous = score_records.latest_scores(lot.id, evaluator_id=actor.id).get((bid_id, criterion_id))
     entry = Score(lot_id=lot.id, bid_id=bid_id, criterion_id=criterion.id, evaluator_id=actor.id, score=score,
                   rationale=rationale.strip(), scored_at=utcnow())
     db.session.add(entry)
@@ -214,7 +214,7 @@ def moderate(actor: User, lot_id: int, bid_id: int, criterion_id: int, score: De
     _tendered_on(lot.id, bid_id)
     criterion = _criterion_of(lot, criterion_id)
     _check_score(score, criterion, reason, "reason", "Give the reason for the moderated score.")
-    previous = _latest_moderated(lot.id).get((bid_id, criterion_id))
+    previous = score_records.latest_moderated(lot.id).get((bid_id, criterion_id))
     entry = ModeratedScore(lot_id=lot.id, bid_id=bid_id, criterion_id=criterion.id, moderator_id=actor.id,
                            score=score, reason=reason.strip(), moderated_at=utcnow())
     db.session.add(entry)
@@ -223,24 +223,6 @@ def moderate(actor: User, lot_id: int, bid_id: int, criterion_id: int, score: De
                  after={"bid_id": bid_id, "criterion_id": criterion.id, "score": score})
     db.session.commit()
     return entry
-
-
-def _latest_scores(lot_id: int, evaluator_id: int | None = None) -> dict:
-    """The latest score of each (bid, criterion) by one evaluator, or of each (bid, criterion, evaluator)."""
-    latest = (db.select(db.func.max(Score.id)).where(Score.lot_id == lot_id)
-              .group_by(Score.bid_id, Score.criterion_id, Score.evaluator_id))
-    query = db.select(Score).where(Score.id.in_(latest))
-    if evaluator_id is not None:
-        query = query.where(Score.evaluator_id == evaluator_id)
-        return {(s.bid_id, s.criterion_id): s for s in db.session.scalars(query)}
-    return {(s.bid_id, s.criterion_id, s.evaluator_id): s for s in db.session.scalars(query)}
-
-
-def _latest_moderated(lot_id: int) -> dict:
-    latest = (db.select(db.func.max(ModeratedScore.id)).where(ModeratedScore.lot_id == lot_id)
-              .group_by(ModeratedScore.bid_id, ModeratedScore.criterion_id))
-    return {(m.bid_id, m.criterion_id): m
-            for m in db.session.scalars(db.select(ModeratedScore).where(ModeratedScore.id.in_(latest)))}
 
 
 def _offers(lot_id: int) -> list[scoring.Offer]:
@@ -326,12 +308,12 @@ def _ranked(lot: Lot) -> tuple[list[scoring.Scored], list[int]]:
 
 def original_scores(entry: ModeratedScore) -> list[Score]:
     """The evaluators' latest scores of the answer a moderated score settles, in evaluator order."""
-    return [s for (b, c, _), s in sorted(_latest_scores(entry.lot_id).items())
+    return [s for (b, c, _), s in sorted(score_records.latest_scores(entry.lot_id).items())
             if (b, c) == (entry.bid_id, entry.criterion_id)]
 
 
 def my_scores(actor: User, lot_id: int) -> dict[tuple[int, int], Score]:
-    return _latest_scores(lot_id, evaluator_id=actor.id)
+    return score_records.latest_scores(lot_id, evaluator_id=actor.id)
 
 
 def others_scores(actor: User, lot: Lot) -> dict[tuple[int, int], list[tuple[str, Score]]]:
@@ -341,7 +323,7 @@ def others_scores(actor: User, lot: Lot) -> dict[tuple[int, int], list[tuple[str
     emails = dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
                                      .where(Score.lot_id == lot.id).distinct()).all())
     others: dict[tuple[int, int], list[tuple[str, Score]]] = defaultdict(list)
-    for (bid_id, criterion_id, evaluator_id), entry in sorted(_latest_scores(lot.id).items()):
+    for (bid_id, criterion_id, evaluator_id), entry in sorted(score_records.latest_scores(lot.id).items()):
         if evaluator_id != actor.id:
             others[(bid_id, criterion_id)].append((emails[evaluator_id], entry))
     return dict(others)

@@ -9,7 +9,7 @@ from app.accounts.models import User
 from app.extensions import db
 from frameworks import services as frameworks
 from procurement.award import services as award
-from procurement.evaluation import moderation
+from procurement.evaluation import moderation, score_records
 from procurement.evaluation import services as evaluation
 from suppliers.models import BundleOffer
 from tests import ranking_lots
@@ -110,7 +110,7 @@ def test_a_large_lots_moderation_rows_are_as_before(app):
     lot, rows = moderation.moderation_rows(admin, built.lot_id)
     # As they were found before: each answer's scores picked out of all of the lot's, one answer at a time.
     emails = {u.id: u.email for u in db.session.scalars(db.select(User))}
-    latest = evaluation._latest_scores(lot.id)
+    latest = score_records.latest_scores(lot.id)
     expected = [(sheet.bid_id, criterion.id, sorted(((emails[e], s.id) for (b, c, e), s in latest.items()
                                                      if (b, c) == (sheet.bid_id, criterion.id)),
                                                     key=lambda pair: pair[0]))
