@@ -121,9 +121,12 @@ def session_cookie(app: str, email: str, used: set[str]) -> str:
                           allow_redirects=False, timeout=30)
     assert answer.status_code == 302, answer.status_code
     if answer.headers["Location"].endswith("/sign-in/code"):
-        page = session.get(f"{app}/sign-in/code", timeout=30).text
-        answer = session.post(f"{app}/sign-in/code", data={"csrf_token": csrf(page), "code": fresh_code(used)},
-                              allow_redirects=False, timeout=30)
+        for _ in range(3):  # a code another program used in this window is refused: the next window's then
+            page = session.get(f"{app}/sign-in/code", timeout=30).text
+            answer = session.post(f"{app}/sign-in/code", data={"csrf_token": csrf(page), "code": fresh_code(used)},
+                                  allow_redirects=False, timeout=30)
+            if answer.status_code == 302:
+                break
         assert answer.status_code == 302 and not answer.headers["Location"].endswith("/sign-in/code"), answer.text
     return "; ".join(f"{k}={v}" for k, v in session.cookies.items())
 
