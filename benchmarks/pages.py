@@ -4,7 +4,7 @@
 
 Seeds the scale data (`flask seed-scale`, 5,000 suppliers and 50,000 bids) into a new PostgreSQL database, unless
 --url names one already seeded; serves the app, and a bare Flask page (`benchmarks/bare_app.py`), each with gunicorn
-and deploy/gunicorn.conf.py (4 gthread workers) behind one nginx with deploy/nginx-consort.conf on free loopback ports;
+and deploy/gunicorn.conf.py (4 sync workers) behind one nginx with deploy/nginx-consort.conf on free loopback ports;
 then runs `wrk -t2 -c16 -d20s` against each page, the bare page just before it, and prints the table (requests/s, p50,
 p99, and the page's rate over the bare page's). --write puts it in benchmarks/README.md.
 """
@@ -70,7 +70,9 @@ def serve(url: str, folder: Path, worker_class: str | None = None) -> tuple[str,
         env = os.environ | {"DATABASE_URL": url, "SECRET_KEY": "benchmark", "TRUSTED_PROXIES": "127.0.0.1",
                             "CONSORT_BIND": f"127.0.0.1:{ports[name][1]}", "CONSORT_WORKERS": "4",
                             "HUEY_SQLITE_PATH": str(folder / "huey.sqlite3")}
-        chosen = ["--worker-class", worker_class] if worker_class else []
+        # gunicorn makes a sync worker with threads (deploy/'s file may set them) a gthread one: 1 keeps it sync.
+        chosen = ["--worker-class", worker_class, "--threads", "1" if worker_class == "sync" else "4"] \
+            if worker_class else []
         processes.append(subprocess.Popen([gunicorn, "-c", "deploy/gunicorn.conf.py", *chosen, "--access-logfile",
                                            "/dev/null", *target], cwd=ROOT, env=env, stdout=logs,
                                           stderr=subprocess.STDOUT))
@@ -95,6 +97,10 @@ def serve(url: str, folder: Path, worker_class: str | None = None) -> tuple[str,
             time.sleep(0.2)
         else:
             raise SystemExit(f"{address} did not answer; see {folder / 'servers.log'}")
+    used = set(re.findall(r"Using worker: (\S+)", (folder / "servers.log").read_text()))
+    print(f"gunicorn's workers: {', '.join(sorted(used))}", flush=True)
+    if worker_class and used != {worker_class}:
+        raise SystemExit(f"gunicorn ran {used}, not {worker_class}; see {folder / 'servers.log'}")
     return app, bare, processes
 
 
@@ -194,8 +200,8 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=3,
                         help="seconds of wrk, not measured, on each page before its run: the steady state is "
                              "measured, not the first requests (new upstream connections, what each worker keeps)")
-    parser.add_argument("--worker-class", help="gunicorn's worker class for both apps (say `sync`), in place of "
-                                               "deploy/gunicorn.conf.py's gthread")
+    parser.add_argument("--worker-class", help="gunicorn's worker class for both apps (say `gthread`), in place of "
+                                               "deploy/gunicorn.conf.py's sync")
     parser.add_argument("--write", action="store_true", help="put the table in benchmarks/README.md")
     options = parser.parse_args()
     url = seeded_database(options.url)
@@ -223,7 +229,7 @@ def main() -> None:
                 process.wait(timeout=30)
     text = "\n".join([f"`{support.command('pages.py')}`, {support.cpus()} CPUs, PostgreSQL, wrk -t2 -c16 "
                       f"-d{options.seconds}s per page, the bare page just before each, each warmed by "
-                      f"{options.warm} s of wrk first; {options.worker_class or 'gthread'} workers.",
+                      f"{options.warm} s of wrk first; {options.worker_class or 'sync'} workers.",
                       "",
                       f"Load before: `{before}`; after: `{after}`.", "", *lines])
     print(text)
