@@ -8,11 +8,13 @@ import os
 
 bind = os.environ.get("CONSORT_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CONSORT_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-# Threads, chosen by measurement (benchmarks/README.md, the deadline surge): with 4 workers on 2 CPUs, 4 threads
-# each answered the deadline rush at 19 requests a second against 9 for sync workers, p99 38 s against 105 s, on
-# the same busy machine, because a request waiting on PostgreSQL (the framework's shared lock, the audit log's
-# head, the commit) no longer holds its whole worker idle; nginx's keep-alive connections are kept, too.
-worker_class = "gthread"
-threads = int(os.environ.get("CONSORT_THREADS", 4))
+# Sync workers, chosen by measurement (benchmarks/README.md, 2026-12-02, the pages table and the deadline surge side
+# by side): behind nginx, which buffers every request and answer, a sync worker takes a request only when it is free,
+# so the load is shared evenly. A gthread worker of 4 threads can hold several of nginx's kept-alive connections and
+# run them under one GIL while other workers idle: at 16 connections the framework and ranking pages' p99 was 0.5-1.4
+# s on gthread against 0.18-0.32 s on sync, and in the deadline surge the drafts' p99 was 2.9-4.1 s against 1.2-1.3 s.
+# CONSORT_THREADS above 1 makes them gthread workers of that many threads.
+worker_class = "sync"
+threads = int(os.environ.get("CONSORT_THREADS", 1))
 timeout = 300  # as nginx's proxy_read_timeout
 accesslog = "-"
