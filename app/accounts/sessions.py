@@ -35,10 +35,11 @@ def resume(session_id: str) -> User | None:
     fingerprint, _, key = rest.partition(":")
     if not user_id.isdigit() or not key:
         return None
+    # One query, on every signed-in request: the user (and its organisation) with the session.
     found = db.session.execute(
         db.select(User, SignedInSession).join(SignedInSession, SignedInSession.user_id == User.id)
         .where(User.id == int(user_id), SignedInSession.key_hash == _digest(key))).first()
-    if found is None:  # one query, on every signed-in request: the user (and organisation) with the session
+    if found is None:
         return None
     user, record = found
     if not hmac.compare_digest(user.session_fingerprint(), fingerprint):
