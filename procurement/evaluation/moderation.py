@@ -55,8 +55,7 @@ def moderation_rows(actor: User, lot_id: int, fraction: Decimal = SPREAD_FRACTIO
         raise Forbidden("Only the consortium's admins moderate scores.")
     access = evaluator_access(actor, lot_id)
     lot = access.lot
-    emails = dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
-                                     .where(Score.lot_id == lot.id).distinct()).all())
+    emails = score_records.evaluator_emails(lot.id)
     moderated = score_records.latest_moderated(lot.id)
     by_answer: dict[tuple[int, int], list[tuple[str, Score]]] = defaultdict(list)
     for (bid_id, criterion_id, evaluator_id), entry in score_records.latest_scores(lot.id).items():

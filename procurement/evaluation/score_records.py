@@ -1,5 +1,6 @@
 """The lot's score records as they stand: nothing is overwritten, so the latest row of each answer counts. Read by
 the evaluation's services and by moderation."""
+from app.accounts.models import User
 from app.extensions import db
 from procurement.evaluation.models import ModeratedScore, Score
 
@@ -21,3 +22,9 @@ def latest_moderated(lot_id: int) -> dict:
               .group_by(ModeratedScore.bid_id, ModeratedScore.criterion_id))
     return {(m.bid_id, m.criterion_id): m
             for m in db.session.scalars(db.select(ModeratedScore).where(ModeratedScore.id.in_(latest)))}
+
+
+def evaluator_emails(lot_id: int) -> dict[int, str]:
+    """User id → e-mail address of everyone who has scored an answer of the lot."""
+    return dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
+                                   .where(Score.lot_id == lot_id).distinct()).all())

@@ -320,8 +320,7 @@ def others_scores(actor: User, lot: Lot) -> dict[tuple[int, int], list[tuple[str
     """The other evaluators' scores of each answer, for an evaluator who has scored every answer; else nothing."""
     if not has_scored_everything(actor, lot, _offers(lot.id)):
         return {}
-    emails = dict(db.session.execute(db.select(User.id, User.email).join(Score, Score.evaluator_id == User.id)
-                                     .where(Score.lot_id == lot.id).distinct()).all())
+    emails = score_records.evaluator_emails(lot.id)
     others: dict[tuple[int, int], list[tuple[str, Score]]] = defaultdict(list)
     for (bid_id, criterion_id, evaluator_id), entry in sorted(score_records.latest_scores(lot.id).items()):
         if evaluator_id != actor.id:
