@@ -82,35 +82,38 @@ def _slug(url: str) -> str:
 
 
 def accessibility_problems(new_context, storage_state, visited: list[str], name: str) -> list[str]:
-    """Open each page visited again, as the same person, at each width: what axe-core finds against WCAG 2.2 A and
-    AA at 1280 px and 390 px, whether a phone (390 px or 320 px, the page laid out again at 320 px without a reload)
-    must scroll sideways, and a screenshot of the top of each at 1280 px and 390 px in test-artifacts/<test>/."""
+    """Open each page visited again, as the same person: what axe-core finds against WCAG 2.2 A and AA at 1280 px
+    and at 390 px, whether a phone (390 px or 320 px) must scroll sideways, and a screenshot of the top of each at
+    1280 px and 390 px in test-artifacts/<test>/. Each page is loaded once, at 1280 px, and laid out again at the
+    narrower widths without a reload: its CSS answers the width alone (no script of the site reads it)."""
     script, problems = axe_script(), []
     addresses = list(dict.fromkeys(url.split("#")[0] for url in visited if url.startswith("http")))
     folder = ARTIFACTS / name
     folder.mkdir(parents=True, exist_ok=True)
-    for width_name, width in (("desktop", WIDTHS["desktop"]), ("phone", WIDTHS["phone"])):
-        context = new_context(storage_state=storage_state, bypass_csp=True, viewport={"width": width, "height": 900})
-        probe = context.new_page()
-        try:
-            for index, url in enumerate(addresses):
-                response = probe.goto(url)
-                if response is None or "text/html" not in (response.headers.get("content-type") or ""):
-                    continue
-                if response.status >= 500:
-                    problems.append(f"{url} answers {response.status}")
-                    continue
-                probe.evaluate(script)
+    desktop = {"width": WIDTHS["desktop"], "height": 900}
+    context = new_context(storage_state=storage_state, bypass_csp=True, viewport=desktop)
+    probe = context.new_page()
+    try:
+        for index, url in enumerate(addresses):
+            probe.set_viewport_size(desktop)
+            response = probe.goto(url)
+            if response is None or "text/html" not in (response.headers.get("content-type") or ""):
+                continue
+            if response.status >= 500:
+                problems.append(f"{url} answers {response.status}")
+                continue
+            probe.evaluate(script)
+            for width in (WIDTHS["desktop"], WIDTHS["phone"]):
+                probe.set_viewport_size({"width": width, "height": 900})
                 found = probe.evaluate(RUN_AXE, WCAG_A_AA)["violations"]
                 problems += [f"{url} at {width} px: {_described(v)}" for v in found]
                 probe.screenshot(path=folder / f"{index:02d}-{_slug(url)[:80]}-{width}.png")
-                if width_name == "phone":  # and narrower still, the same page laid out again without a reload
-                    for narrow in (WIDTHS["phone"], WIDTHS["small phone"]):
-                        probe.set_viewport_size({"width": narrow, "height": 900})
-                        if (overflow := probe.evaluate(SIDEWAYS)) > 0:
-                            problems.append(f"{url} at {narrow} px scrolls sideways by {overflow} px")
-        finally:
-            context.close()
+            for narrow in (WIDTHS["phone"], WIDTHS["small phone"]):
+                probe.set_viewport_size({"width": narrow, "height": 900})
+                if (overflow := probe.evaluate(SIDEWAYS)) > 0:
+                    problems.append(f"{url} at {narrow} px scrolls sideways by {overflow} px")
+    finally:
+        context.close()
     return problems
 
 

@@ -13,6 +13,11 @@ PAGES = {
     "/good": b'<!doctype html><html lang="en-GB"><head><title>Good</title>'
              b'<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
              b'<body><main><h1>Good</h1><p>Nothing wrong here.</p></main></body></html>',
+    # An image without a text alternative that only a phone's layout shows.
+    "/phone-only": b'<!doctype html><html lang="en-GB"><head><title>Phone only</title>'
+                   b'<meta name="viewport" content="width=device-width, initial-scale=1">'
+                   b'<style>img { display: none } @media (max-width: 600px) { img { display: block } }</style>'
+                   b'</head><body><main><h1>Phone only</h1><img src="/none.png"></main></body></html>',
 }
 
 
@@ -56,4 +61,11 @@ def test_the_check_reports_a_server_error_and_passes_a_good_page(browser, pages_
     problems = accessibility_problems(unchecked(browser), {}, [f"{pages_server}/good", f"{pages_server}/broken",
                                                                f"{pages_server}/good"], "check-good")
 
-    assert problems == [f"{pages_server}/broken answers 500"] * 2  # at each width it is opened at (1280, 390 px)
+    assert problems == [f"{pages_server}/broken answers 500"]  # once: a page is loaded once, at 1280 px
+
+
+def test_a_violation_only_the_phones_layout_shows_is_found_at_its_width_alone(browser, pages_server):
+    problems = accessibility_problems(unchecked(browser), {}, [f"{pages_server}/phone-only"], "check-phone")
+
+    assert [p.split(": ")[0] for p in problems] == [f"{pages_server}/phone-only at 390 px"], problems
+    assert "image-alt" in problems[0]
