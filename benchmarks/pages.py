@@ -165,6 +165,8 @@ def targets(url: str, app: str) -> list[tuple[str, str, dict]]:
         ("supplier dashboard", "/dashboard", bidder),
         ("`GET /api/v1/frameworks`", "/api/v1/frameworks", api),
         ("levies (admin)", "/levies", admin),
+        # No data but the session's: what every signed-in page costs before its own work (the floor of the above).
+        ("signed-in page with no data (`/privacy`, admin)", "/privacy", admin),
     ]
     for name, path, headers in pages:  # wrk counts a redirect (to the sign-in page) as a success: not here
         answer = requests.get(f"{app}{path}", headers=headers, allow_redirects=False, timeout=60)
@@ -202,13 +204,18 @@ def main() -> None:
                              "measured, not the first requests (new upstream connections, what each worker keeps)")
     parser.add_argument("--worker-class", help="gunicorn's worker class for both apps (say `gthread`), in place of "
                                                "deploy/gunicorn.conf.py's sync")
+    parser.add_argument("--only", action="append", help="run only the pages whose name contains this (may be given "
+                                                        "more than once; a check, not with --write)")
     parser.add_argument("--write", action="store_true", help="put the table in benchmarks/README.md")
     options = parser.parse_args()
+    if options.only and options.write:
+        parser.error("--write puts the whole table in the README: run it without --only")
     url = seeded_database(options.url)
     with tempfile.TemporaryDirectory(prefix="consort-pages-") as folder:
         app, bare, processes = serve(url, Path(folder), options.worker_class)
         try:
-            pages = targets(url, app)
+            pages = [page for page in targets(url, app)
+                     if not options.only or any(part in page[0] for part in options.only)]
             before = uptime()
             lines = [support.table_head("page", "requests/s", "p50 ms", "p99 ms", "÷ bare", "bare requests/s")]
             for name, path, headers in pages:
