@@ -84,18 +84,17 @@ def _slug(url: str) -> str:
 def accessibility_problems(new_context, storage_state, visited: list[str], name: str) -> list[str]:
     """Open each page visited again, as the same person: what axe-core finds against WCAG 2.2 A and AA at 1280 px
     and at 390 px, whether a phone (390 px or 320 px) must scroll sideways, and a screenshot of the top of each at
-    1280 px and 390 px in test-artifacts/<test>/. Each page is loaded once, at 1280 px, and laid out again at the
-    narrower widths without a reload: its CSS answers the width alone (no script of the site reads it)."""
+    1280 px and 390 px in test-artifacts/<test>/. Each page is loaded once and laid out again at each width without
+    a reload: its CSS answers the width alone (no script of the site reads it)."""
     script, problems = axe_script(), []
     addresses = list(dict.fromkeys(url.split("#")[0] for url in visited if url.startswith("http")))
     folder = ARTIFACTS / name
     folder.mkdir(parents=True, exist_ok=True)
-    desktop = {"width": WIDTHS["desktop"], "height": 900}
-    context = new_context(storage_state=storage_state, bypass_csp=True, viewport=desktop)
+    context = new_context(storage_state=storage_state, bypass_csp=True,
+                          viewport={"width": WIDTHS["desktop"], "height": 900})
     probe = context.new_page()
     try:
         for index, url in enumerate(addresses):
-            probe.set_viewport_size(desktop)
             response = probe.goto(url)
             if response is None or "text/html" not in (response.headers.get("content-type") or ""):
                 continue
